@@ -1,0 +1,109 @@
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { UsageError } from '../errors.js';
+import { modelNames } from '../models/registry.js';
+import { NORMALIZATIONS } from '../audio/standardize.js';
+import { DEFAULT_CONFIG } from '../train/config.js';
+import { featuresCommand } from './features.js';
+import { trainCommand } from './train.js';
+
+const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
+
+/** The original script's flag spellings, accepted as synonyms (hidden from --help). */
+const ORIGINAL_SPELLINGS = {
+  hidden_size: 'hidden',
+  batch_size: 'batch',
+  segment_length: 'segment',
+} as const;
+
+function buildProgram(): Command {
+  const program = new Command('audiopred')
+    .description('Train and compare sequence predictors on MFCC features of audio.')
+    .version(version)
+    .exitOverride()
+    .configureOutput({
+      outputError: (message, write) => write(`audiopred: ${message.replace(/^error: /, '').trimEnd()}\n`),
+    })
+    .showSuggestionAfterError();
+
+  const d = DEFAULT_CONFIG;
+  program
+    .command('train')
+    .description('train a model to predict upcoming MFCC frames of AUDIO (default: the bundled example)')
+    .argument('[audio]', 'audio file: FLAC, WAV, OGG/Vorbis or MP3')
+    .option('--epochs <n>', 'passes over the training segments', String(d.epochs))
+    .option('--lr <x>', 'AdamW learning rate', String(d.lr))
+    .option('--weight-decay <x>', 'AdamW decoupled weight decay', String(d.weightDecay))
+    .option('--hidden <n>', 'hidden units', String(d.hidden))
+    .option('--batch <n>', 'segments per batch', String(d.batch))
+    .option('--segment <n>', 'frames per segment', String(d.segment))
+    .option('--seed <n>', 'seed of initialisation, split and batch order', String(d.seed))
+    .addOption(new Option('--model <name>', 'model').choices(modelNames).default(d.model))
+    .option('--horizon <n>', 'score the output at step t against frame t+n (2 = the original, 1 = next frame)', String(d.horizon))
+    .addOption(
+      new Option('--normalize <mode>', 'per-frame (original), per-coefficient or no standardisation')
+        .choices(NORMALIZATIONS)
+        .default(d.normalize),
+    )
+    .option('--json', 'print one JSON object per epoch instead of a progress bar')
+    .addOption(new Option('--file_path <path>').hideHelp())
+    .addOption(new Option('--hidden_size <n>').hideHelp())
+    .addOption(new Option('--batch_size <n>').hideHelp())
+    .addOption(new Option('--segment_length <n>').hideHelp())
+    .action(async (audio: string | undefined, opts: Record<string, string | boolean | undefined>) => {
+      const settings: Record<string, unknown> = {
+        epochs: opts.epochs,
+        lr: opts.lr,
+        weightDecay: opts.weightDecay,
+        hidden: opts.hidden,
+        batch: opts.batch,
+        segment: opts.segment,
+        seed: opts.seed,
+        model: opts.model,
+        horizon: opts.horizon,
+        normalize: opts.normalize,
+      };
+      for (const [original, ours] of Object.entries(ORIGINAL_SPELLINGS)) {
+        if (opts[original] !== undefined) settings[ours] = opts[original];
+      }
+      const filePath = opts.file_path as string | undefined;
+      if (filePath !== undefined && audio !== undefined && filePath !== audio) {
+        throw new UsageError(`two audio files given ('${audio}' and --file_path '${filePath}'); give one`);
+      }
+      await trainCommand(audio ?? filePath, { settings, json: opts.json === true });
+    });
+
+  program
+    .command('features')
+    .description('write the MFCC features of AUDIO as a NumPy .npy file, float32, shape (frames, 12)')
+    .argument('<audio>', 'audio file: FLAC, WAV, OGG/Vorbis or MP3')
+    .requiredOption('-o, --output <file>', 'where to write the .npy file')
+    .addOption(new Option('--stage <stage>', 'raw MFCC or standardised features').choices(['mfcc', 'standardized']).default('standardized'))
+    .addOption(new Option('--normalize <mode>', 'standardisation, for --stage standardized').choices(NORMALIZATIONS).default(d.normalize))
+    .action(async (audio: string, opts: { output: string; stage: string; normalize: string }) => {
+      await featuresCommand(audio, opts);
+    });
+
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (without `node` and the script) and returns the exit
+ * code: 0 done, 2 bad input or flags (one line on stderr, no stack trace).
+ */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed its message; help and version end with code 0.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`audiopred: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}

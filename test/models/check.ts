@@ -1,0 +1,302 @@
+/**
+ * Shared by the model, loss and optimiser tests: the PyTorch fixture
+ * (test/fixtures/models.json), tensor comparison that names the tensor and
+ * its largest difference, and finite-difference gradient checks.
+ */
+import fs from 'node:fs';
+import { AssertionError } from 'node:assert';
+import type { Rng } from '../../src/data/rng.js';
+import type { SequenceModel } from '../../src/models/model.js';
+import { entryOf, type ParamLayout } from '../../src/models/params.js';
+import { adamwStep, createAdamW } from '../../src/train/adamw.js';
+import { shiftedMse, shiftedMseBackward } from '../../src/train/loss.js';
+
+// ---------------------------------------------------------------------------
+// The fixture
+
+export interface FixtureTensor {
+  shape: number[];
+  data: number[];
+}
+
+export interface ModelCase {
+  model: string;
+  input_shape: [number, number, number]; // (B, T, F)
+  input: number[]; // (B, T, F) seq[:, :-1]
+  target: number[]; // (B, T, F) seq[:, 1:]
+  params: Record<string, FixtureTensor>;
+  output: number[];
+  loss: number;
+  grads: Record<string, FixtureTensor>;
+  adamw: {
+    lr: number;
+    betas: [number, number];
+    eps: number;
+    weight_decay: number;
+    losses_before_each_step: number[];
+    params_after_step: [Record<string, number[]>, Record<string, number[]>];
+    steps_recorded: [number, number];
+  };
+}
+
+export interface ModelsFixture {
+  notes: Record<string, string>;
+  cases: ModelCase[];
+}
+
+let fixture: ModelsFixture | null = null;
+
+/** test/fixtures/models.json, parsed once per process (dist/test/models/check.js → three levels up is the repo). */
+export function readModelsFixture(): ModelsFixture {
+  if (!fixture) {
+    const url = new URL('../../../test/fixtures/models.json', import.meta.url);
+    fixture = JSON.parse(fs.readFileSync(url, 'utf8')) as ModelsFixture;
+  }
+  return fixture;
+}
+
+export function fixtureCase(model: string): ModelCase {
+  const c = readModelsFixture().cases.find((x) => x.model === model);
+  if (!c) throw new Error(`models.json has no case '${model}'`);
+  return c;
+}
+
+/**
+ * The whole segments seg (B, T+1, F) of a case: its input is seq[:, :-1] and
+ * its target seq[:, 1:], so seg is the input plus the target's last frame.
+ */
+export function segmentsOf(c: ModelCase): Float32Array {
+  const [B, T, F] = c.input_shape;
+  const seg = new Float32Array(B * (T + 1) * F);
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < T * F; i++) seg[b * (T + 1) * F + i] = c.input[b * T * F + i];
+    for (let f = 0; f < F; f++) seg[(b * (T + 1) + T) * F + f] = c.target[(b * T + T - 1) * F + f];
+  }
+  return seg;
+}
+
+/** Named tensors into a flat buffer of `layout`: every name must be there, with the same shape, and nothing else. */
+export function loadParams(layout: ParamLayout, tensors: Record<string, FixtureTensor | number[]>): Float32Array {
+  const buffer = new Float32Array(layout.size);
+  const names = new Set(Object.keys(tensors));
+  for (const e of layout.entries) {
+    const t = tensors[e.name];
+    if (!t) throw new Error(`fixture lacks parameter ${e.name}`);
+    const data = Array.isArray(t) ? t : t.data;
+    if (!Array.isArray(t) && t.shape.join(',') !== e.shape.join(',')) {
+      throw new Error(`${e.name}: fixture shape [${t.shape}] but the model has [${e.shape}]`);
+    }
+    if (data.length !== e.size) throw new Error(`${e.name}: fixture has ${data.length} values, the model ${e.size}`);
+    buffer.set(data, e.offset);
+    names.delete(e.name);
+  }
+  if (names.size > 0) throw new Error(`fixture has parameters the model lacks: ${[...names].join(', ')}`);
+  return buffer;
+}
+
+// ---------------------------------------------------------------------------
+// Comparing tensors
+
+/** |actual − expected| ≤ atol + rtol·|expected| elementwise (numpy's allclose). */
+export interface Tolerance {
+  rtol: number;
+  atol: number;
+}
+
+export interface Difference {
+  /** Largest |actual − expected|. */
+  maxAbs: number;
+  /** Largest |actual − expected| / |expected| over entries with expected ≠ 0. */
+  maxRel: number;
+  /** The entry that is furthest outside the tolerance (or the largest absolute difference if all pass). */
+  worst: number;
+  ok: boolean;
+}
+
+export function compareTensors(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance): Difference {
+  if (actual.length !== expected.length) {
+    return { maxAbs: Infinity, maxRel: Infinity, worst: -1, ok: false };
+  }
+  let maxAbs = 0;
+  let maxRel = 0;
+  let worst = 0;
+  let worstExcess = -Infinity;
+  let ok = true;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    const d = Math.abs(a - e);
+    if (!(d <= tol.atol + tol.rtol * Math.abs(e))) ok = false; // also catches NaN
+    const excess = Number.isNaN(d) ? Infinity : d - (tol.atol + tol.rtol * Math.abs(e));
+    if (excess > worstExcess) {
+      worstExcess = excess;
+      worst = i;
+    }
+    if (Number.isNaN(d) || d > maxAbs) maxAbs = Number.isNaN(d) ? Infinity : d;
+    if (e !== 0 && d / Math.abs(e) > maxRel) maxRel = d / Math.abs(e);
+  }
+  return { maxAbs, maxRel, worst, ok };
+}
+
+/** Throws, naming the tensor, its largest differences and worst entry, unless actual ≈ expected. Returns the differences. */
+export function assertClose(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance): Difference {
+  if (actual.length !== expected.length) {
+    throw new AssertionError({ message: `${name}: ${actual.length} values, expected ${expected.length}` });
+  }
+  const d = compareTensors(actual, expected, tol);
+  if (!d.ok) {
+    const i = d.worst;
+    throw new AssertionError({
+      message:
+        `${name}: largest difference ${d.maxAbs.toExponential(3)} (relative ${d.maxRel.toExponential(3)}), ` +
+        `outside |a − e| ≤ ${tol.atol} + ${tol.rtol}·|e| at [${i}]: got ${actual[i]}, expected ${expected[i]}`,
+    });
+  }
+  return d;
+}
+
+/** One line for the test log: the largest differences of a named tensor. */
+export function summarize(name: string, d: Difference): string {
+  return `${name}: max abs ${d.maxAbs.toExponential(2)}, max rel ${d.maxRel.toExponential(2)}`;
+}
+
+// ---------------------------------------------------------------------------
+// Finite differences
+
+export interface GradCheckOptions {
+  /** Which named tensors of `values` to check. */
+  layout: ParamLayout;
+  /** The point (model parameters, or a loss's input); perturbed in place and restored. */
+  values: Float32Array;
+  /** The gradient under test, same layout. */
+  analytic: Float32Array;
+  /** The loss at the current `values`. */
+  loss: () => number;
+  /** Step of the central difference (before rounding to float32; the rounded step is used). */
+  eps: number;
+  /** Entries checked per tensor: always the largest-gradient one, then random others; all if the tensor is that small. */
+  samples: number;
+  rng: Rng;
+  tol: Tolerance;
+}
+
+export interface GradCheckEntry {
+  name: string;
+  index: number;
+  analytic: number;
+  numeric: number;
+  ok: boolean;
+}
+
+/**
+ * Central differences (L(v + ε) − L(v − ε)) / (2ε) at a sample of entries of
+ * every tensor, compared with the analytic gradient:
+ * |numeric − analytic| ≤ atol + rtol·max(|numeric|, |analytic|).
+ */
+export function gradCheck(o: GradCheckOptions): GradCheckEntry[] {
+  const results: GradCheckEntry[] = [];
+  for (const e of o.layout.entries) {
+    const picks = new Set<number>();
+    let top = 0;
+    for (let i = 1; i < e.size; i++) if (Math.abs(o.analytic[e.offset + i]) > Math.abs(o.analytic[e.offset + top])) top = i;
+    picks.add(top);
+    if (e.size <= o.samples) for (let i = 0; i < e.size; i++) picks.add(i);
+    while (picks.size < Math.min(o.samples, e.size)) picks.add(o.rng.nextInt(e.size));
+    for (const i of picks) {
+      const at = e.offset + i;
+      const orig = o.values[at];
+      o.values[at] = orig + o.eps;
+      const hi = o.values[at];
+      const lossHi = o.loss();
+      o.values[at] = orig - o.eps;
+      const lo = o.values[at];
+      const lossLo = o.loss();
+      o.values[at] = orig;
+      const numeric = (lossHi - lossLo) / (hi - lo);
+      const analytic = o.analytic[at];
+      const ok = Math.abs(numeric - analytic) <= o.tol.atol + o.tol.rtol * Math.max(Math.abs(numeric), Math.abs(analytic));
+      results.push({ name: e.name, index: i, analytic, numeric, ok });
+    }
+  }
+  return results;
+}
+
+/** Throws with every failing entry unless all pass; returns the largest relative error seen. */
+export function assertGradCheck(label: string, results: GradCheckEntry[]): number {
+  const failures = results.filter((r) => !r.ok);
+  if (failures.length > 0) {
+    const lines = failures
+      .slice(0, 10)
+      .map((r) => `  ${r.name}[${r.index}]: analytic ${r.analytic}, numeric ${r.numeric}`)
+      .join('\n');
+    throw new AssertionError({ message: `${label}: ${failures.length} of ${results.length} gradient entries disagree with finite differences\n${lines}` });
+  }
+  return Math.max(...results.map((r) => Math.abs(r.numeric - r.analytic) / Math.max(Math.abs(r.numeric), Math.abs(r.analytic), 1e-30)));
+}
+
+/** Standard-normal Float32Array. */
+export function randn(n: number, rng: Rng, scale = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = scale * rng.normal();
+  return a;
+}
+
+// ---------------------------------------------------------------------------
+// Running a model on a fixture case
+
+/** Forward, loss (horizon 2, the fixture's alignment) and backward on a case's input, from its initial parameters. */
+export function runFixtureCase(model: SequenceModel, c: ModelCase): { out: Float32Array; loss: number; grads: Float32Array } {
+  const [B, T, F] = c.input_shape;
+  const params = loadParams(model.layout, c.params);
+  const x = Float32Array.from(c.input);
+  const seg = segmentsOf(c);
+  const cache = model.createCache(B, T);
+  const out = new Float32Array(B * T * F);
+  const dout = new Float32Array(B * T * F);
+  const grads = new Float32Array(model.layout.size);
+  model.forward(out, cache, x, params, B, T);
+  const loss = shiftedMse(out, seg, B, T, F, 2);
+  shiftedMseBackward(dout, out, seg, B, T, F, 2);
+  model.backward(grads, dout, cache, params, B, T);
+  return { out, loss, grads };
+}
+
+/**
+ * The fixture's optimisation: `steps` times (loss, zero grads, backward, AdamW
+ * step with the fixture's settings). Returns the loss before each step and the
+ * parameters after each.
+ */
+export function runFixtureAdamW(model: SequenceModel, c: ModelCase, steps: number): { losses: number[]; after: Float32Array[] } {
+  const [B, T, F] = c.input_shape;
+  const params = loadParams(model.layout, c.params);
+  const x = Float32Array.from(c.input);
+  const seg = segmentsOf(c);
+  const cache = model.createCache(B, T);
+  const out = new Float32Array(B * T * F);
+  const dout = new Float32Array(B * T * F);
+  const grads = new Float32Array(model.layout.size);
+  const opt = createAdamW(model.layout.size, {
+    lr: c.adamw.lr,
+    betas: c.adamw.betas,
+    eps: c.adamw.eps,
+    weightDecay: c.adamw.weight_decay,
+  });
+  const losses: number[] = [];
+  const after: Float32Array[] = [];
+  for (let s = 0; s < steps; s++) {
+    model.forward(out, cache, x, params, B, T);
+    losses.push(shiftedMse(out, seg, B, T, F, 2));
+    shiftedMseBackward(dout, out, seg, B, T, F, 2);
+    grads.fill(0);
+    model.backward(grads, dout, cache, params, B, T);
+    adamwStep(params, grads, opt);
+    after.push(params.slice());
+  }
+  return { losses, after };
+}
+
+/** The tensor `name` of a flat buffer. */
+export function tensorOf(layout: ParamLayout, buffer: Float32Array, name: string): Float32Array {
+  const e = entryOf(layout, name);
+  return buffer.subarray(e.offset, e.offset + e.size);
+}
