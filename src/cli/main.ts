@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { UsageError } from '../errors.js';
 import { modelNames } from '../models/registry.js';
 import { NORMALIZATIONS } from '../audio/standardize.js';
-import { DEFAULT_CONFIG } from '../train/config.js';
+import { BACKEND_CHOICES, DEFAULT_CONFIG } from '../train/config.js';
 import { featuresCommand } from './features.js';
 import { trainCommand } from './train.js';
 
@@ -45,6 +45,8 @@ function buildProgram(): Command {
         .choices(NORMALIZATIONS)
         .default(d.normalize),
     )
+    .option('--threads <n>', 'threads sharing each batch (0 = one per core)', String(d.threads))
+    .addOption(new Option('--backend <name>', 'kernels: wasm SIMD where supported, or the plain TypeScript reference').choices(BACKEND_CHOICES).default(d.backend))
     .option('--json', 'print one JSON object per epoch instead of a progress bar')
     .addOption(new Option('--file_path <path>').hideHelp())
     .addOption(new Option('--hidden_size <n>').hideHelp())
@@ -62,6 +64,8 @@ function buildProgram(): Command {
         model: opts.model,
         horizon: opts.horizon,
         normalize: opts.normalize,
+        threads: opts.threads,
+        backend: opts.backend,
       };
       for (const [original, ours] of Object.entries(ORIGINAL_SPELLINGS)) {
         if (opts[original] !== undefined) settings[ours] = opts[original];

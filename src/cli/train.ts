@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EXAMPLE_AUDIO } from '../audio/features.js';
 import { resolveConfig } from '../train/config.js';
 import { prepareRun } from '../train/run.js';
@@ -28,6 +29,8 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
         train: split.train.length,
         val: split.val.length,
         params: paramCount,
+        backend: trainer.backend.name,
+        threads: trainer.threads,
         config,
       }) + '\n',
     );
@@ -35,18 +38,24 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
     out.write(`Dataset shape: ${shape}\n`);
     out.write(
       `Training ${config.model} (${paramCount.toLocaleString('en-US')} parameters) on ${basename(audioPath)}: ` +
-        `${split.train.length} train / ${split.val.length} validation segments, seed ${config.seed}, horizon ${config.horizon}\n`,
+        `${split.train.length} train / ${split.val.length} validation segments, seed ${config.seed}, horizon ${config.horizon}, ` +
+        `${trainer.backend.name} kernels on ${trainer.threads} thread${trainer.threads === 1 ? '' : 's'}\n`,
     );
   }
   const reporter = createReporter(mode, config.epochs, out);
   const started = performance.now();
   let last: EpochResult | undefined;
-  for (let e = 0; e < config.epochs; e++) {
-    last = trainer.step();
-    const seconds = (performance.now() - started) / 1000;
-    reporter.epoch(last, last.epoch / seconds);
+  try {
+    for (let e = 0; e < config.epochs; e++) {
+      last = trainer.step();
+      const seconds = (performance.now() - started) / 1000;
+      reporter.epoch(last, last.epoch / seconds);
+      await yieldToEventLoop(); // lets the progress bar draw and signals arrive
+    }
+  } finally {
+    reporter.finish();
+    await trainer.close();
   }
-  reporter.finish();
   const seconds = (performance.now() - started) / 1000;
   if (!last) return;
   if (mode === 'json') {

@@ -111,6 +111,9 @@ export interface WasmBackend extends Backend {
   readonly name: 'wasm-simd';
   readonly memory: WasmMemory;
   readonly module: WasmModule;
+  /** A view of n floats at `byteOffset` of the memory, usable with this backend's kernels:
+   *  how another thread reaches a buffer that was allocated elsewhere in the same memory. */
+  view(byteOffset: number, n: number): Float32Array;
 }
 
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
@@ -130,6 +133,19 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     const buffer = memory.buffer; // read after growing
     ours.add(buffer);
     return new Float32Array(buffer, offset, n);
+  }
+
+  function view(byteOffset: number, n: number): Float32Array {
+    checkSizes('view', { n });
+    if (!(Number.isInteger(byteOffset) && byteOffset >= HEAP_START && byteOffset % 4 === 0)) {
+      throw new RangeError(`wasm backend: view at byte ${byteOffset} is not a float32 offset on the heap`);
+    }
+    const buffer = memory.buffer;
+    if (byteOffset + n * 4 > buffer.byteLength) {
+      throw new RangeError(`wasm backend: view of ${n} floats at byte ${byteOffset} runs past the memory's end`);
+    }
+    ours.add(buffer);
+    return new Float32Array(buffer, byteOffset, n);
   }
 
   function ptr(kernel: string, name: string, a: Float32Array): number {
@@ -163,6 +179,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     memory,
     module,
     alloc,
+    view,
 
     matmulABt(C, A, B, M, N, K, accumulate) {
       checkMatmul('matmulABt', C, A, B, M, N, K);

@@ -14,7 +14,8 @@
 import type { Rng } from '../data/rng.js';
 import { checkShapes, memoViews } from './buffers.js';
 import { gelu, geluGrad } from './gelu.js';
-import { createLinearScratch, linearBackward, linearForward, type LinearScratch } from './linear.js';
+import type { Backend } from '../kernels/backend.js';
+import { linearBackward, linearForward } from './linear.js';
 import type { SequenceModel } from './model.js';
 import { layoutParams, paramViews, type ParamLayout } from './params.js';
 
@@ -38,14 +39,13 @@ interface MlpParams {
 export interface MlpCache {
   readonly maxB: number;
   readonly maxT: number;
-  readonly x: Float32Array; // (N, F) the last forward's input
+  x: Float32Array | null; // (N, F) the last forward's input (the caller's buffer, not a copy)
   readonly a: Float32Array; // (N, 2F) first layer, before GELU
   readonly g: Float32Array; // (N, 2F) GELU(a)
   readonly y: Float32Array; // (N, F) second layer plus residual, before normalising
   readonly norm: Float32Array; // (N) max(‖y‖₂, 1e-12)
   readonly dy: Float32Array; // (N, F) ∂loss/∂y
   readonly da: Float32Array; // (N, 2F) ∂loss/∂g, then ∂loss/∂a
-  readonly linear: LinearScratch;
 }
 
 export function mlpLayout(F: number): ParamLayout {
@@ -57,7 +57,7 @@ export function mlpLayout(F: number): ParamLayout {
   ]);
 }
 
-export function createMlp(config: MlpConfig): SequenceModel<MlpCache> {
+export function createMlp(config: MlpConfig, be: Backend): SequenceModel<MlpCache> {
   const F = config.features;
   if (!(Number.isInteger(F) && F >= 1)) throw new RangeError(`mlp needs integer features ≥ 1, got ${F}`);
   const F2 = 2 * F;
@@ -90,27 +90,26 @@ export function createMlp(config: MlpConfig): SequenceModel<MlpCache> {
     return {
       maxB,
       maxT,
-      x: new Float32Array(N * F),
-      a: new Float32Array(N * F2),
-      g: new Float32Array(N * F2),
-      y: new Float32Array(N * F),
-      norm: new Float32Array(N),
-      dy: new Float32Array(N * F),
-      da: new Float32Array(N * F2),
-      linear: createLinearScratch(N, F2, F2),
+      x: null,
+      a: be.alloc(N * F2),
+      g: be.alloc(N * F2),
+      y: be.alloc(N * F),
+      norm: be.alloc(N),
+      dy: be.alloc(N * F),
+      da: be.alloc(N * F2),
     };
   }
 
-  function forward(out: Float32Array, cache: MlpCache, input: Float32Array, params: Float32Array, B: number, T: number): void {
-    checkShapes(cache, B, T, F, input, out);
+  function forward(out: Float32Array, cache: MlpCache, x: Float32Array, params: Float32Array, B: number, T: number): void {
+    checkShapes(cache, B, T, F, x, out);
     const p = paramsOf(params);
-    const { x, a, g, y, norm } = cache;
+    const { a, g, y, norm } = cache;
     const N = B * T;
+    cache.x = x;
 
-    for (let i = 0; i < N * F; i++) x[i] = input[i];
-    linearForward(a, 0, x, 0, p.W0, p.b0, N, F, F2);
+    linearForward(be, a, x, p.W0, p.b0, N, F, F2);
     for (let i = 0; i < N * F2; i++) g[i] = gelu(a[i]);
-    linearForward(y, 0, g, 0, p.W2, p.b2, N, F2, F);
+    linearForward(be, y, g, p.W2, p.b2, N, F2, F);
     for (let i = 0; i < N * F; i++) y[i] += x[i];
 
     for (let n = 0; n < N; n++) {
@@ -127,7 +126,8 @@ export function createMlp(config: MlpConfig): SequenceModel<MlpCache> {
     checkShapes(cache, B, T, F, dout, dout);
     const p = paramsOf(params);
     const d = gradsOf(dparams);
-    const { x, a, g, y, norm, dy, da, linear } = cache;
+    const { x, a, g, y, norm, dy, da } = cache;
+    if (x === null) throw new Error('mlp backward needs a forward first');
     const N = B * T;
 
     // out = s·u with u = y/‖y‖: dy = s·(dout − u (u·dout)) / ‖y‖. Below the
@@ -148,12 +148,11 @@ export function createMlp(config: MlpConfig): SequenceModel<MlpCache> {
       }
     }
     // y = g W2ᵀ + b2 + x (x is data: its gradient is not needed).
-    da.fill(0, 0, N * F2);
-    linearBackward(da, 0, d.W2, d.b2, dy, 0, g, 0, p.W2, N, F2, F, linear);
+    linearBackward(be, da, d.W2, d.b2, dy, g, p.W2, N, F2, F);
     // g = GELU(a)
     for (let i = 0; i < N * F2; i++) da[i] *= geluGrad(a[i]);
     // a = x W0ᵀ + b0
-    linearBackward(null, 0, d.W0, d.b0, da, 0, x, 0, p.W0, N, F, F2, linear);
+    linearBackward(be, null, d.W0, d.b0, da, x, p.W0, N, F, F2);
   }
 
   return { name: 'mlp', layout, features: F, init, createCache, forward, backward };

@@ -2,6 +2,7 @@
  * The built-in models by name. The table is typed by the name list, so a name
  * without a factory (or a factory without a name) is a compile error.
  */
+import type { Backend } from '../kernels/backend.js';
 import type { SequenceModel } from './model.js';
 import { createMlp } from './mlp.js';
 import { createRnn } from './rnn.js';
@@ -15,13 +16,14 @@ export interface ModelDims {
   hidden: number;
 }
 
-const factories: { readonly [N in ModelName]: (dims: ModelDims) => SequenceModel } = {
-  rnn: (dims) => createRnn({ features: dims.features, hidden: dims.hidden }),
-  mlp: (dims) => createMlp({ features: dims.features }),
+const factories: { readonly [N in ModelName]: (dims: ModelDims, be: Backend) => SequenceModel } = {
+  rnn: (dims, be) => createRnn({ features: dims.features, hidden: dims.hidden }, be),
+  mlp: (dims, be) => createMlp({ features: dims.features }, be),
 };
 
-export function createModel(name: ModelName, dims: ModelDims): SequenceModel {
+/** A model whose buffers live in, and whose heavy loops run on, the kernel backend `be`. */
+export function createModel(name: ModelName, dims: ModelDims, be: Backend): SequenceModel {
   const factory = Object.hasOwn(factories, name) ? factories[name] : undefined;
   if (!factory) throw new RangeError(`unknown model '${name}'; known: ${modelNames.join(', ')}`);
-  return factory(dims);
+  return factory(dims, be);
 }

@@ -5,23 +5,25 @@
  *   h_t = tanh(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh),   h_{−1} = 0
  *   y_t = W_fc h_t + b_fc
  *
- * This is the hot path of training, so the work is arranged around one kernel
- * (`matmulAdd`, rows · rowsᵀ) and time-major buffers (T, B, ·), in which the
- * B hidden states of one step are a contiguous (B, H) block:
+ * This is the hot path of training. The work is arranged so that the kernel
+ * backend does it in a few large calls, all batch-major (B, T, ·):
  *
- *   forward   1. the input projection x_t W_ihᵀ + b_ih + b_hh of all T·B frames at once;
- *             2. T small steps h_{t−1} (B, H) · W_hhᵀ, then tanh;
- *             3. the read-out of all T·B hidden states at once.
- *   backward  1. the read-out's gradients, and ∂loss/∂h_t of every step;
- *             2. backward through time, T small steps dpre_{t+1} (B, H) · W_hh,
- *                giving dpre_t = ∂loss/∂(W_ih x_t + … + b_hh) for all t;
- *             3. dW_hh, dW_ih and the biases from dpre and the stored history, all steps at once.
+ *   forward   1. pre = x W_ihᵀ + b_ih + b_hh for all B·T frames at once;
+ *             2. the recurrence h_t = tanh(pre_t + h_{t−1} W_hhᵀ), the whole
+ *                time loop in one kernel call;
+ *             3. the read-out of all B·T hidden states at once.
+ *   backward  1. the read-out's gradients and dh = dy W_fc for every step;
+ *             2. backward through time in one kernel call, giving
+ *                dpre_t = ∂loss/∂(pre-activation of step t) for all t;
+ *             3. dW_hh, dW_ih and the biases from dpre and the stored
+ *                history, summed over all steps in a few matmuls.
  */
 import type { Rng } from '../data/rng.js';
-import { createLinearScratch, fillRows, linearBackward, linearForward, matmulAdd, transpose, type LinearScratch } from './linear.js';
+import type { Backend } from '../kernels/backend.js';
+import { checkShapes, memoViews } from './buffers.js';
+import { linearBackward, linearForward } from './linear.js';
 import type { SequenceModel } from './model.js';
 import { layoutParams, paramViews, type ParamLayout } from './params.js';
-import { checkShapes, memoViews } from './buffers.js';
 
 export interface RnnConfig {
   /** F: features per frame, in and out (12 MFCCs in the reference task). */
@@ -40,18 +42,17 @@ interface RnnParams {
   bfc: Float32Array; // (F)    fc.bias
 }
 
-/** Working memory for sequences of up to maxB × maxT; buffers are used time-major, (T, B, ·), with the actual B. */
+/** Working memory for up to maxB sequences of maxT steps, in the backend's memory. */
 export interface RnnCache {
   readonly maxB: number;
   readonly maxT: number;
-  readonly xT: Float32Array; // (T, B, F) the last forward's input
-  readonly hs: Float32Array; // (T+1, B, H) hs[0] = 0 (initial state), hs[t+1] = h_t, the state after input step t
-  readonly outT: Float32Array; // (T, B, F) output
-  readonly doutT: Float32Array; // (T, B, F) ∂loss/∂output
-  readonly dpre: Float32Array; // (T, B, H) ∂loss/∂h_t, then ∂loss/∂(pre-activation of step t)
+  x: Float32Array | null; // (B, T, F) the last forward's input (the caller's buffer, not a copy)
+  readonly h: Float32Array; // (B, T, H) hidden states
+  readonly pre: Float32Array; // (B, T, H) pre-activations in forward; reused for dh in backward
+  readonly dpre: Float32Array; // (B, T, H) ∂loss/∂pre
   readonly bias: Float32Array; // (H) b_ih + b_hh
-  readonly WhhT: Float32Array; // (H, H) W_hhᵀ
-  readonly linear: LinearScratch; // transposes for the weight gradients
+  /** Per-sequence views for dW_hh, made once per sequence length T (training keeps T fixed). */
+  sequences: { T: number; dpre: Float32Array[]; hPrev: Float32Array[] } | null;
 }
 
 export function rnnLayout(F: number, H: number): ParamLayout {
@@ -65,7 +66,7 @@ export function rnnLayout(F: number, H: number): ParamLayout {
   ]);
 }
 
-export function createRnn(config: RnnConfig): SequenceModel<RnnCache> {
+export function createRnn(config: RnnConfig, be: Backend): SequenceModel<RnnCache> {
   const F = config.features;
   const H = config.hidden;
   if (!(Number.isInteger(F) && F >= 1 && Number.isInteger(H) && H >= 1)) {
@@ -101,73 +102,66 @@ export function createRnn(config: RnnConfig): SequenceModel<RnnCache> {
     return {
       maxB,
       maxT,
-      xT: new Float32Array(N * F),
-      hs: new Float32Array((maxT + 1) * maxB * H),
-      outT: new Float32Array(N * F),
-      doutT: new Float32Array(N * F),
-      dpre: new Float32Array(N * H),
-      bias: new Float32Array(H),
-      WhhT: new Float32Array(H * H),
-      linear: createLinearScratch(N, Math.max(F, H), Math.max(F, H)),
+      x: null,
+      h: be.alloc(N * H),
+      pre: be.alloc(N * H),
+      dpre: be.alloc(N * H),
+      bias: be.alloc(H),
+      sequences: null,
     };
   }
 
   function forward(out: Float32Array, cache: RnnCache, x: Float32Array, params: Float32Array, B: number, T: number): void {
     checkShapes(cache, B, T, F, x, out);
     const p = paramsOf(params);
-    const { xT, hs, outT, bias } = cache;
-    const BH = B * H;
+    const { h, pre, bias } = cache;
+    const N = B * T;
+    cache.x = x;
 
-    transpose(xT, x, 0, B, T, F); // (B, T, F) → (T, B, F)
-    hs.fill(0, 0, BH); // the initial state
-
-    // 1. hs[t+1] ← x_t W_ihᵀ + b_ih + b_hh for every step at once.
+    // 1. pre ← x W_ihᵀ + (b_ih + b_hh) for every frame at once.
     for (let i = 0; i < H; i++) bias[i] = p.bih[i] + p.bhh[i];
-    fillRows(hs, BH, bias, T * B, H);
-    matmulAdd(hs, BH, xT, 0, p.Wih, T * B, F, H);
-
-    // 2. The recurrence: hs[t+1] ← tanh(hs[t+1] + hs[t] W_hhᵀ).
-    for (let t = 0; t < T; t++) {
-      const cur = (t + 1) * BH;
-      matmulAdd(hs, cur, hs, t * BH, p.Whh, B, H, H);
-      for (let i = cur; i < cur + BH; i++) hs[i] = Math.tanh(hs[i]);
-    }
-
-    // 3. y_t ← h_t W_fcᵀ + b_fc for every step at once.
-    linearForward(outT, 0, hs, BH, p.Wfc, p.bfc, T * B, H, F);
-    transpose(out, outT, 0, T, B, F); // (T, B, F) → (B, T, F)
+    linearForward(be, pre, x, p.Wih, bias, N, F, H);
+    // 2. The recurrence.
+    be.rnnTanhForward(h, pre, p.Whh, B, T, H);
+    // 3. The read-out.
+    linearForward(be, out, h, p.Wfc, p.bfc, N, H, F);
   }
 
   function backward(dparams: Float32Array, dout: Float32Array, cache: RnnCache, params: Float32Array, B: number, T: number): void {
     checkShapes(cache, B, T, F, dout, dout);
+    const { x, h, pre: dh, dpre } = cache;
+    if (x === null) throw new Error('rnn backward needs a forward first');
     const p = paramsOf(params);
     const g = gradsOf(dparams);
-    const { xT, hs, doutT, dpre, WhhT, linear } = cache;
-    const BH = B * H;
+    const N = B * T;
 
-    transpose(doutT, dout, 0, B, T, F); // (B, T, F) → (T, B, F)
-
-    // 1. The read-out: dW_fc, db_fc, and dpre[t] ← ∂loss/∂h_t through y_t alone.
-    dpre.fill(0, 0, T * BH);
-    linearBackward(dpre, 0, g.Wfc, g.bfc, doutT, 0, hs, BH, p.Wfc, T * B, H, F, linear);
-
-    // 2. Backward through time. h_t also feeds step t+1, so
-    //    ∂loss/∂h_t = (from y_t) + dpre_{t+1} W_hh, and dpre_t = ∂loss/∂h_t ⊙ (1 − h_t²).
-    transpose(WhhT, p.Whh, 0, H, H, 1);
-    for (let t = T - 1; t >= 0; t--) {
-      const cur = t * BH;
-      if (t < T - 1) matmulAdd(dpre, cur, dpre, cur + BH, WhhT, B, H, H);
-      const h = cur + BH; // hs[t+1] = h_t
-      for (let i = 0; i < BH; i++) {
-        const ht = hs[h + i];
-        dpre[cur + i] *= 1 - ht * ht;
-      }
+    // 1. The read-out: dW_fc, db_fc, and dh = ∂loss/∂h_t through y_t alone.
+    linearBackward(be, dh, g.Wfc, g.bfc, dout, h, p.Wfc, N, H, F);
+    // 2. Backward through time: dpre_t = (dh_t + dpre_{t+1} W_hh) ⊙ (1 − h_t²).
+    be.rnnTanhBackward(dpre, dh, h, p.Whh, B, T, H);
+    // 3. dW_hh += Σ_t dpre_tᵀ h_{t−1}, per sequence over steps 1..T−1 (h_{−1} = 0 adds nothing);
+    //    dW_ih += Σ dpreᵀ x and both biases += Σ dpre over all frames.
+    if (T > 1) {
+      const seq = sequenceViews(cache, T);
+      for (let b = 0; b < B; b++) be.matmulAtB(g.Whh, seq.dpre[b], seq.hPrev[b], H, H, T - 1, true);
     }
+    linearBackward(be, null, g.Wih, g.bih, dpre, x, p.Wih, N, F, H);
+    be.sumRows(g.bhh, dpre, N, H);
+  }
 
-    // 3. The recurrence's weights over all steps at once:
-    //    dW_hh += Σ_t dpre_tᵀ h_{t−1} (h_{t−1} = hs[t]), dW_ih += Σ_t dpre_tᵀ x_t, db_ih = db_hh += Σ_t dpre_t.
-    linearBackward(null, 0, g.Whh, g.bhh, dpre, 0, hs, 0, p.Whh, T * B, H, H, linear);
-    linearBackward(null, 0, g.Wih, g.bih, dpre, 0, xT, 0, p.Wih, T * B, F, H, linear);
+  /** dpre of steps 1..T−1 and h of steps 0..T−2 of each sequence, as views made once per T. */
+  function sequenceViews(cache: RnnCache, T: number): NonNullable<RnnCache['sequences']> {
+    if (cache.sequences?.T !== T) {
+      const dpre: Float32Array[] = [];
+      const hPrev: Float32Array[] = [];
+      for (let b = 0; b < cache.maxB; b++) {
+        const row = b * T * H;
+        dpre.push(cache.dpre.subarray(row + H, row + T * H));
+        hPrev.push(cache.h.subarray(row, row + (T - 1) * H));
+      }
+      cache.sequences = { T, dpre, hPrev };
+    }
+    return cache.sequences;
   }
 
   return { name: 'rnn', layout, features: F, init, createCache, forward, backward };

@@ -25,7 +25,14 @@ export interface TrainConfig {
   horizon: number;
   /** Standardise each frame across its coefficients (original), each coefficient over time, or not at all. */
   normalize: Normalization;
+  /** Threads that share each batch; 0 = one per core. Same seed and threads → bit-identical results. */
+  threads: number;
+  /** Kernels: wasm SIMD where the engine supports it (auto), or the plain TypeScript reference. */
+  backend: BackendChoice;
 }
+
+export const BACKEND_CHOICES = ['auto', 'wasm', 'plain'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   epochs: 1000,
@@ -38,6 +45,8 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   model: 'rnn',
   horizon: 2,
   normalize: 'frame',
+  threads: 0,
+  backend: 'auto',
 });
 
 /** How each key reads from a string and what values it accepts. */
@@ -84,6 +93,8 @@ const RULES: { [K in keyof TrainConfig]: Rule } = {
   model: oneOf('--model', modelNames),
   horizon: positiveInt('--horizon'),
   normalize: oneOf('--normalize', NORMALIZATIONS),
+  threads: positiveInt('--threads', 0),
+  backend: oneOf('--backend', BACKEND_CHOICES),
 };
 
 /**
@@ -104,6 +115,9 @@ export function resolveConfig(overrides: Record<string, unknown> = {}): TrainCon
     throw new UsageError(
       `--horizon ${resolved.horizon} leaves nothing to score in a ${resolved.segment}-frame segment; use --horizon ≤ ${resolved.segment - 1}`,
     );
+  }
+  if (resolved.backend === 'plain' && resolved.threads > 1) {
+    throw new UsageError('--threads > 1 needs the wasm backend (threads share its memory); drop --backend plain or use --threads 1');
   }
   return resolved;
 }

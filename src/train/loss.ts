@@ -12,6 +12,10 @@
  * k = 2 is the original script's alignment, mse(out[:, :-1], target[:, 1:])
  * with target = seg[:, 1:]: two frames ahead. k = 1 is true next-frame
  * prediction.
+ *
+ * When a batch is split across threads, each part passes the whole batch's
+ * size as `meanOver`: the parts' losses (and gradients) then add up to the
+ * batch's.
  */
 
 function checkHorizon(T: number, horizon: number): void {
@@ -28,6 +32,7 @@ export function shiftedMse(
   T: number,
   F: number,
   horizon: number,
+  meanOver = B,
 ): number {
   checkHorizon(T, horizon);
   const scored = T + 1 - horizon; // steps per segment that have a target
@@ -40,7 +45,7 @@ export function shiftedMse(
       sum += e * e;
     }
   }
-  return sum / (B * scored * F);
+  return sum / (meanOver * scored * F);
 }
 
 /** dout (B, T, F) ← ∂loss/∂out: 2(out − target)/count where scored, 0 on the last horizon − 1 steps. */
@@ -52,10 +57,11 @@ export function shiftedMseBackward(
   T: number,
   F: number,
   horizon: number,
+  meanOver = B,
 ): void {
   checkHorizon(T, horizon);
   const scored = T + 1 - horizon;
-  const k = 2 / (B * scored * F);
+  const k = 2 / (meanOver * scored * F);
   for (let b = 0; b < B; b++) {
     const o = b * T * F;
     const s = (b * (T + 1) + horizon) * F;

@@ -1,9 +1,15 @@
+import { availableParallelism } from 'node:os';
 import { epochOrder, packBatch, type Segments, type Split } from '../data/dataset.js';
 import { Xoshiro128 } from '../data/rng.js';
+import { UsageError } from '../errors.js';
+import type { Backend } from '../kernels/backend.js';
+import { getBackend, wasmSupport, type WasmBackend } from '../kernels/index.js';
+import { createModel } from '../models/registry.js';
 import type { SequenceModel } from '../models/model.js';
 import { createAdamW, adamwStep, type AdamWState } from './adamw.js';
 import type { TrainConfig } from './config.js';
-import { shiftedMse, shiftedMseBackward } from './loss.js';
+import { ThreadPool } from './pool.js';
+import { runShard, shardRows, type Shard } from './shard.js';
 
 export interface EpochResult {
   epoch: number; // 1-based
@@ -11,65 +17,110 @@ export interface EpochResult {
   valLoss: number; // mean of the per-batch validation losses
 }
 
+/** The kernel backend a config asks for; 'wasm' where it cannot run is an error, 'auto' falls back. */
+export function backendFor(config: Pick<TrainConfig, 'backend'>): Backend {
+  if (config.backend === 'wasm') {
+    const support = wasmSupport();
+    if (!support.ok) throw new UsageError(`--backend wasm is not available here: ${support.reason}; use --backend plain`);
+  }
+  return getBackend(config.backend === 'plain' ? 'plain' : 'wasm');
+}
+
+/** Threads a run will use: --threads, or one per core, never more than a batch has rows; 1 without wasm. */
+export function threadsFor(config: Pick<TrainConfig, 'threads' | 'batch'>, be: Backend): number {
+  if (be.name !== 'wasm-simd') return 1;
+  const wanted = config.threads > 0 ? config.threads : availableParallelism();
+  return Math.max(1, Math.min(wanted, config.batch));
+}
+
 /**
  * The training loop of the reference task: per epoch, a fresh shuffle of the
  * training segments into batches, one AdamW step per batch, then the
- * validation loss in batches of the same size, in split order.
+ * validation loss in batches of the same size, in split order. Each batch is
+ * split across `threads` threads (see pool.ts).
  *
- * Every buffer is allocated here, once; an epoch allocates nothing.
+ * Every buffer is allocated once, in the kernel backend's memory; an epoch
+ * allocates nothing.
  */
 export class Trainer {
-  readonly params: Float32Array; // (P) in the model's layout
-  readonly grads: Float32Array; // (P)
-  readonly optimizer: AdamWState;
   epoch = 0;
-
-  private readonly cache: unknown;
-  private readonly x: Float32Array; // (B, T, F) model input, T = L − 1
-  private readonly seg: Float32Array; // (B, L, F) whole segments: the targets
-  private readonly out: Float32Array; // (B, T, F)
-  private readonly dout: Float32Array; // (B, T, F)
   private readonly order: Int32Array; // this epoch's training order
   private readonly shuffleRng: Xoshiro128;
-  private readonly T: number;
 
-  constructor(
+  private constructor(
     readonly model: SequenceModel,
     readonly segments: Segments,
     readonly split: Split,
     readonly config: TrainConfig,
+    readonly backend: Backend,
+    readonly threads: number,
+    readonly params: Float32Array, // (P) in the model's layout
+    readonly grads: Float32Array, // (P)
+    readonly optimizer: AdamWState,
+    private readonly main: Shard, // this thread's part of each batch
+    private readonly pool: ThreadPool | null,
   ) {
-    const { length: L, features: F } = segments;
-    const B = config.batch;
-    this.T = L - 1;
-    this.params = new Float32Array(model.layout.size);
-    this.grads = new Float32Array(model.layout.size);
-    model.init(this.params, Xoshiro128.fromSeed(config.seed, 'init'));
-    this.optimizer = createAdamW(model.layout.size, { lr: config.lr, weightDecay: config.weightDecay });
-    this.cache = model.createCache(B, this.T);
-    this.x = new Float32Array(B * this.T * F);
-    this.seg = new Float32Array(B * L * F);
-    this.out = new Float32Array(B * this.T * F);
-    this.dout = new Float32Array(B * this.T * F);
     this.order = new Int32Array(split.train.length);
     this.shuffleRng = Xoshiro128.fromSeed(config.seed, 'shuffle');
   }
 
+  static async create(segments: Segments, split: Split, config: TrainConfig): Promise<Trainer> {
+    const be = backendFor(config);
+    const threads = threadsFor(config, be);
+    const { length: L, features: F } = segments;
+    const T = L - 1;
+    const B = config.batch;
+    const dims = { features: F, hidden: config.hidden };
+    const model = createModel(config.model, dims, be);
+    const params = be.alloc(model.layout.size);
+    model.init(params, Xoshiro128.fromSeed(config.seed, 'init'));
+    const grads = be.alloc(model.layout.size);
+    const optimizer = createAdamW(model.layout.size, { lr: config.lr, weightDecay: config.weightDecay }, be);
+    // Every part's buffers fit the largest part of a full batch.
+    const maxRows = Math.max(...Array.from({ length: threads }, (_, k) => shardRows(k, threads, B)).map(([s, e]) => e - s));
+    const main: Shard = {
+      model,
+      cache: model.createCache(maxRows, T),
+      params,
+      grads,
+      x: be.alloc(B * T * F),
+      seg: be.alloc(B * L * F),
+      out: be.alloc(maxRows * T * F),
+      dout: be.alloc(maxRows * T * F),
+      T,
+      F,
+      horizon: config.horizon,
+      rowViews: new Map(),
+    };
+    const pool =
+      threads > 1
+        ? await ThreadPool.start(threads, main, be as WasmBackend, {
+            model: config.model,
+            dims,
+            maxRows,
+            T,
+            F,
+            horizon: config.horizon,
+          })
+        : null;
+    return new Trainer(model, segments, split, config, be, threads, params, grads, optimizer, main, pool);
+  }
+
+  /** Loss of the first B rows of the batch buffers, and with `withGrad` its gradient in `grads`. */
+  private batchLoss(B: number, withGrad: boolean): number {
+    return this.pool ? this.pool.run(B, withGrad) : runShard(this.main, 0, B, B, withGrad);
+  }
+
   /** One pass over the training segments; returns the mean per-batch loss. */
   trainEpoch(): number {
-    const { model, params, grads, config } = this;
-    const F = this.segments.features;
+    const { config, main } = this;
     epochOrder(this.order, this.split.train, this.shuffleRng);
     let total = 0;
     let batches = 0;
     for (let start = 0; start < this.order.length; start += config.batch) {
-      const B = packBatch(this.x, this.seg, this.segments, this.order, start, config.batch);
-      model.forward(this.out, this.cache, this.x, params, B, this.T);
-      total += shiftedMse(this.out, this.seg, B, this.T, F, config.horizon);
-      shiftedMseBackward(this.dout, this.out, this.seg, B, this.T, F, config.horizon);
-      grads.fill(0);
-      model.backward(grads, this.dout, this.cache, params, B, this.T);
-      adamwStep(params, grads, this.optimizer);
+      const B = packBatch(main.x, main.seg, this.segments, this.order, start, config.batch);
+      total += this.batchLoss(B, true);
+      adamwStep(this.params, this.grads, this.optimizer, this.backend);
       batches++;
     }
     this.epoch++;
@@ -78,14 +129,12 @@ export class Trainer {
 
   /** Mean per-batch loss over the validation segments, without learning. */
   evaluate(indices: Int32Array = this.split.val): number {
-    const { model, params, config } = this;
-    const F = this.segments.features;
+    const { config, main } = this;
     let total = 0;
     let batches = 0;
     for (let start = 0; start < indices.length; start += config.batch) {
-      const B = packBatch(this.x, this.seg, this.segments, indices, start, config.batch);
-      model.forward(this.out, this.cache, this.x, params, B, this.T);
-      total += shiftedMse(this.out, this.seg, B, this.T, F, config.horizon);
+      const B = packBatch(main.x, main.seg, this.segments, indices, start, config.batch);
+      total += this.batchLoss(B, false);
       batches++;
     }
     return total / batches;
@@ -96,5 +145,10 @@ export class Trainer {
     const trainLoss = this.trainEpoch();
     const valLoss = this.evaluate();
     return { epoch: this.epoch, trainLoss, valLoss };
+  }
+
+  /** Stops the worker threads. */
+  async close(): Promise<void> {
+    await this.pool?.close();
   }
 }

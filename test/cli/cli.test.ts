@@ -134,6 +134,8 @@ test('invalid flag values name the flag', () => {
   assertCleanError(runCli(['train', audio, '--horizon', '100', '--segment', '100']), /--horizon/);
   assertCleanError(runCli(['train', audio, '--segment', '1']), /--segment/);
   assertCleanError(runCli(['train', audio, '--bogus']), /--bogus/);
+  assertCleanError(runCli(['train', audio, '--threads', '-1']), /--threads/);
+  assertCleanError(runCli(['train', audio, '--backend', 'plain', '--threads', '2']), /--threads/);
   assertCleanError(runCli(['features', audio, '-o', join(dir, 'x.npy'), '--stage', 'raw']), /--stage/);
 });
 

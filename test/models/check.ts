@@ -8,8 +8,23 @@ import { AssertionError } from 'node:assert';
 import type { Rng } from '../../src/data/rng.js';
 import type { SequenceModel } from '../../src/models/model.js';
 import { entryOf, type ParamLayout } from '../../src/models/params.js';
+import type { Backend } from '../../src/kernels/backend.js';
+import { getBackend } from '../../src/kernels/index.js';
 import { adamwStep, createAdamW } from '../../src/train/adamw.js';
 import { shiftedMse, shiftedMseBackward } from '../../src/train/loss.js';
+
+// ---------------------------------------------------------------------------
+// Backends
+
+/** Every model test runs on both kernel backends: the plain reference and wasm SIMD (plain twice where wasm cannot run). */
+export const BACKENDS: readonly Backend[] = [getBackend('plain'), getBackend('wasm')];
+
+/** A copy of `values` in the backend's memory. */
+export function copyTo(be: Backend, values: ArrayLike<number>): Float32Array {
+  const a = be.alloc(values.length);
+  a.set(values);
+  return a;
+}
 
 // ---------------------------------------------------------------------------
 // The fixture
@@ -76,8 +91,8 @@ export function segmentsOf(c: ModelCase): Float32Array {
 }
 
 /** Named tensors into a flat buffer of `layout`: every name must be there, with the same shape, and nothing else. */
-export function loadParams(layout: ParamLayout, tensors: Record<string, FixtureTensor | number[]>): Float32Array {
-  const buffer = new Float32Array(layout.size);
+export function loadParams(layout: ParamLayout, tensors: Record<string, FixtureTensor | number[]>, be: Backend): Float32Array {
+  const buffer = be.alloc(layout.size);
   const names = new Set(Object.keys(tensors));
   for (const e of layout.entries) {
     const t = tensors[e.name];
@@ -234,9 +249,9 @@ export function assertGradCheck(label: string, results: GradCheckEntry[]): numbe
   return Math.max(...results.map((r) => Math.abs(r.numeric - r.analytic) / Math.max(Math.abs(r.numeric), Math.abs(r.analytic), 1e-30)));
 }
 
-/** Standard-normal Float32Array. */
-export function randn(n: number, rng: Rng, scale = 1): Float32Array {
-  const a = new Float32Array(n);
+/** Standard-normal Float32Array (in the backend's memory when one is given). */
+export function randn(n: number, rng: Rng, scale = 1, be?: Backend): Float32Array {
+  const a = be ? be.alloc(n) : new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = scale * rng.normal();
   return a;
 }
@@ -245,15 +260,15 @@ export function randn(n: number, rng: Rng, scale = 1): Float32Array {
 // Running a model on a fixture case
 
 /** Forward, loss (horizon 2, the fixture's alignment) and backward on a case's input, from its initial parameters. */
-export function runFixtureCase(model: SequenceModel, c: ModelCase): { out: Float32Array; loss: number; grads: Float32Array } {
+export function runFixtureCase(model: SequenceModel, c: ModelCase, be: Backend): { out: Float32Array; loss: number; grads: Float32Array } {
   const [B, T, F] = c.input_shape;
-  const params = loadParams(model.layout, c.params);
-  const x = Float32Array.from(c.input);
+  const params = loadParams(model.layout, c.params, be);
+  const x = copyTo(be, c.input);
   const seg = segmentsOf(c);
   const cache = model.createCache(B, T);
-  const out = new Float32Array(B * T * F);
-  const dout = new Float32Array(B * T * F);
-  const grads = new Float32Array(model.layout.size);
+  const out = be.alloc(B * T * F);
+  const dout = be.alloc(B * T * F);
+  const grads = be.alloc(model.layout.size);
   model.forward(out, cache, x, params, B, T);
   const loss = shiftedMse(out, seg, B, T, F, 2);
   shiftedMseBackward(dout, out, seg, B, T, F, 2);
@@ -266,21 +281,21 @@ export function runFixtureCase(model: SequenceModel, c: ModelCase): { out: Float
  * step with the fixture's settings). Returns the loss before each step and the
  * parameters after each.
  */
-export function runFixtureAdamW(model: SequenceModel, c: ModelCase, steps: number): { losses: number[]; after: Float32Array[] } {
+export function runFixtureAdamW(model: SequenceModel, c: ModelCase, steps: number, be: Backend): { losses: number[]; after: Float32Array[] } {
   const [B, T, F] = c.input_shape;
-  const params = loadParams(model.layout, c.params);
-  const x = Float32Array.from(c.input);
+  const params = loadParams(model.layout, c.params, be);
+  const x = copyTo(be, c.input);
   const seg = segmentsOf(c);
   const cache = model.createCache(B, T);
-  const out = new Float32Array(B * T * F);
-  const dout = new Float32Array(B * T * F);
-  const grads = new Float32Array(model.layout.size);
+  const out = be.alloc(B * T * F);
+  const dout = be.alloc(B * T * F);
+  const grads = be.alloc(model.layout.size);
   const opt = createAdamW(model.layout.size, {
     lr: c.adamw.lr,
     betas: c.adamw.betas,
     eps: c.adamw.eps,
     weightDecay: c.adamw.weight_decay,
-  });
+  }, be);
   const losses: number[] = [];
   const after: Float32Array[] = [];
   for (let s = 0; s < steps; s++) {
@@ -289,7 +304,7 @@ export function runFixtureAdamW(model: SequenceModel, c: ModelCase, steps: numbe
     shiftedMseBackward(dout, out, seg, B, T, F, 2);
     grads.fill(0);
     model.backward(grads, dout, cache, params, B, T);
-    adamwStep(params, grads, opt);
+    adamwStep(params, grads, opt, be);
     after.push(params.slice());
   }
   return { losses, after };

@@ -1,110 +1,61 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Xoshiro128 } from '../../src/data/rng.js';
-import {
-  addRowSums,
-  createLinearScratch,
-  linearBackward,
-  linearForward,
-  matmulAdd,
-  matmulAddReference,
-  transpose,
-} from '../../src/models/linear.js';
-import { assertClose, randn } from './check.js';
+import { linearBackward, linearForward } from '../../src/models/linear.js';
+import { assertClose, BACKENDS, randn } from './check.js';
 
-test('matmulAdd agrees with the plain triple loop at awkward sizes and offsets', () => {
-  const rng = Xoshiro128.fromSeed(1, 'linear');
-  for (const N of [1, 2, 3, 5, 8]) {
-    for (const IN of [1, 3, 7, 13]) {
-      for (const OUT of [1, 3, 4, 5, 9]) {
-        const inpOff = 3;
-        const outOff = 5;
-        const inp = randn(inpOff + N * IN + 2, rng);
-        const w = randn(OUT * IN, rng);
-        const start = randn(outOff + N * OUT + 4, rng);
-        const fast = start.slice();
-        const ref = start.slice();
-        matmulAdd(fast, outOff, inp, inpOff, w, N, IN, OUT);
-        matmulAddReference(ref, outOff, inp, inpOff, w, N, IN, OUT);
-        // Same float64 sums in the same order: identical results, and nothing outside the target rows touched.
-        assert.deepEqual(fast, ref, `N ${N}, IN ${IN}, OUT ${OUT}`);
-      }
-    }
-  }
-});
-
-test('matmulAdd carries NaN and Infinity into exactly the outputs they reach', () => {
-  const N = 3, IN = 5, OUT = 6;
-  const inp = new Float32Array(N * IN).fill(1);
-  const w = new Float32Array(OUT * IN).fill(1);
-  inp[1 * IN + 2] = NaN; // row 1 of the input
-  w[4 * IN + 0] = Infinity; // output column 4
-  const out = new Float32Array(N * OUT);
-  const ref = new Float32Array(N * OUT);
-  matmulAdd(out, 0, inp, 0, w, N, IN, OUT);
-  matmulAddReference(ref, 0, inp, 0, w, N, IN, OUT);
-  assert.deepEqual(out, ref);
+/** y = x Wᵀ + b and its gradients, in float64 by the textbook formulas. */
+function reference(x: Float32Array, W: Float32Array, b: Float32Array, dy: Float32Array, N: number, IN: number, OUT: number) {
+  const y = new Float64Array(N * OUT);
+  const dx = new Float64Array(N * IN);
+  const dW = new Float64Array(OUT * IN);
+  const db = new Float64Array(OUT);
   for (let n = 0; n < N; n++) {
     for (let o = 0; o < OUT; o++) {
-      const v = out[n * OUT + o];
-      if (n === 1) assert.ok(Number.isNaN(v));
-      else if (o === 4) assert.equal(v, Infinity);
-      else assert.equal(v, IN);
-    }
-  }
-});
-
-test('transpose swaps the two leading axes, for matrices and for rows of F values', () => {
-  const R = 37, C = 45; // not multiples of the 32 × 32 blocking
-  const m = Float32Array.from({ length: 2 + R * C }, (_, i) => i);
-  const t = new Float32Array(R * C);
-  transpose(t, m, 2, R, C, 1);
-  for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) assert.equal(t[c * R + r], m[2 + r * C + c]);
-  const B = 3, T = 4, F = 2;
-  const x = Float32Array.from({ length: B * T * F }, (_, i) => i);
-  const xT = new Float32Array(B * T * F);
-  transpose(xT, x, 0, B, T, F);
-  for (let b = 0; b < B; b++) for (let s = 0; s < T; s++) for (let f = 0; f < F; f++) assert.equal(xT[(s * B + b) * F + f], x[(b * T + s) * F + f]);
-  const back = new Float32Array(B * T * F);
-  transpose(back, xT, 0, T, B, F);
-  assert.deepEqual(back, x);
-});
-
-test('linearBackward accumulates dweight = doutᵀ·inp, dbias = Σ dout and dinp = dout·weight', () => {
-  const rng = Xoshiro128.fromSeed(2, 'linear');
-  const N = 7, IN = 5, OUT = 3;
-  const inp = randn(N * IN, rng);
-  const weight = randn(OUT * IN, rng);
-  const bias = randn(OUT, rng);
-  const dout = randn(N * OUT, rng);
-  const out = new Float32Array(N * OUT);
-  linearForward(out, 0, inp, 0, weight, bias, N, IN, OUT);
-  const expectOut = new Float64Array(N * OUT);
-  const dW = new Float64Array(OUT * IN).fill(1); // start from 1: backward must add
-  const db = new Float64Array(OUT).fill(1);
-  const dx = new Float64Array(N * IN).fill(1);
-  for (let n = 0; n < N; n++) {
-    for (let o = 0; o < OUT; o++) {
-      let s = bias[o];
+      let s = b[o];
+      for (let i = 0; i < IN; i++) s += x[n * IN + i] * W[o * IN + i];
+      y[n * OUT + o] = s;
+      db[o] += dy[n * OUT + o];
       for (let i = 0; i < IN; i++) {
-        s += inp[n * IN + i] * weight[o * IN + i];
-        dW[o * IN + i] += dout[n * OUT + o] * inp[n * IN + i];
-        dx[n * IN + i] += dout[n * OUT + o] * weight[o * IN + i];
+        dW[o * IN + i] += dy[n * OUT + o] * x[n * IN + i];
+        dx[n * IN + i] += dy[n * OUT + o] * W[o * IN + i];
       }
-      expectOut[n * OUT + o] = s;
-      db[o] += dout[n * OUT + o];
     }
   }
-  const tol = { rtol: 1e-6, atol: 1e-6 };
-  assertClose('out', out, expectOut, tol);
-  const gW = new Float32Array(OUT * IN).fill(1);
-  const gb = new Float32Array(OUT).fill(1);
-  const gx = new Float32Array(N * IN).fill(1);
-  linearBackward(gx, 0, gW, gb, dout, 0, inp, 0, weight, N, IN, OUT, createLinearScratch(N, IN, OUT));
-  assertClose('dweight', gW, dW, tol);
-  assertClose('dbias', gb, db, tol);
-  assertClose('dinp', gx, dx, tol);
-  const sums = Float32Array.from([10, 20]);
-  addRowSums(sums, Float32Array.from([1, 2, 3, 4, 5, 6]), 2, 3);
-  assert.deepEqual(Array.from(sums), [16, 35]);
+  return { y, dx, dW, db };
+}
+
+const TOL = { rtol: 1e-5, atol: 1e-6 };
+
+for (const be of BACKENDS) {
+  test(`the Linear layer computes y = x·Wᵀ + b, dW += dyᵀ·x, db += Σ dy and dx = dy·W at awkward sizes (${be.name})`, () => {
+    const rng = Xoshiro128.fromSeed(1, 'linear');
+    for (const [N, IN, OUT] of [[1, 1, 1], [7, 12, 5], [13, 3, 17], [40, 24, 12]]) {
+      const x = randn(N * IN, rng, 1, be);
+      const W = randn(OUT * IN, rng, 1, be);
+      const b = randn(OUT, rng, 1, be);
+      const dy = randn(N * OUT, rng, 1, be);
+      const want = reference(x, W, b, dy, N, IN, OUT);
+      const y = be.alloc(N * OUT);
+      linearForward(be, y, x, W, b, N, IN, OUT);
+      assertClose(`y (${N}, ${OUT})`, y, want.y, TOL);
+      const dx = be.alloc(N * IN);
+      dx.fill(NaN); // overwritten, never read
+      const dW = be.alloc(OUT * IN);
+      const db = be.alloc(OUT);
+      dW.fill(1); // accumulated into
+      db.fill(1);
+      linearBackward(be, dx, dW, db, dy, x, W, N, IN, OUT);
+      assertClose('dx', dx, want.dx, TOL);
+      assertClose('dW', dW, want.dW.map((v) => v + 1), TOL);
+      assertClose('db', db, want.db.map((v) => v + 1), TOL);
+      linearBackward(be, null, dW, db, dy, x, W, N, IN, OUT); // no input gradient wanted: only adds again
+      assertClose('dW after two passes', dW, want.dW.map((v) => 2 * v + 1), TOL);
+    }
+  });
+}
+
+test('both backends are tested here (plain twice only where wasm cannot run)', () => {
+  assert.equal(BACKENDS[0].name, 'plain');
+  assert.equal(BACKENDS.length, 2);
 });

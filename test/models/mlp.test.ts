@@ -12,138 +12,143 @@ import {
   runFixtureAdamW,
   runFixtureCase,
   tensorOf,
+  BACKENDS,
+  copyTo,
   type Tolerance,
 } from './check.js';
 
-/** Against PyTorch (float32 with other summation orders): |a − e| ≤ 1e-6 + 1e-5·|e|. */
-const TORCH: Tolerance = { rtol: 1e-5, atol: 1e-6 };
+for (const be of BACKENDS) {
+  /** Against PyTorch (float32 with other summation orders): |a − e| ≤ 1e-6 + 1e-5·|e|. */
+  const TORCH: Tolerance = { rtol: 1e-5, atol: 1e-6 };
 
-const c = fixtureCase('mlp');
-const [, , F] = c.input_shape;
+  const c = fixtureCase('mlp');
+  const [, , F] = c.input_shape;
 
-test('the MLP reproduces PyTorch’s output, loss and every gradient on the fixture', (t) => {
-  const model = createMlp({ features: F });
-  const { out, loss, grads } = runFixtureCase(model, c);
-  t.diagnostic(summarize('output', assertClose('output', out, c.output, TORCH)));
-  t.diagnostic(summarize('loss', assertClose('loss', [loss], [c.loss], TORCH)));
-  for (const e of model.layout.entries) {
-    const d = assertClose(`gradient of ${e.name}`, tensorOf(model.layout, grads, e.name), c.grads[e.name].data, TORCH);
-    t.diagnostic(summarize(`grad ${e.name}`, d));
-  }
-});
-
-test('five AdamW steps on the MLP follow PyTorch’s losses and parameters', (t) => {
-  const model = createMlp({ features: F });
-  const { losses, after } = runFixtureAdamW(model, c, 5);
-  t.diagnostic(summarize('losses', assertClose('losses before each step', losses, c.adamw.losses_before_each_step, TORCH)));
-  for (const [k, step] of [[0, 1], [1, 5]] as const) {
+  test(`the MLP reproduces PyTorch’s output, loss and every gradient on the fixture (${be.name})`, (t) => {
+    const model = createMlp({ features: F }, be);
+    const { out, loss, grads } = runFixtureCase(model, c, be);
+    t.diagnostic(summarize('output', assertClose('output', out, c.output, TORCH)));
+    t.diagnostic(summarize('loss', assertClose('loss', [loss], [c.loss], TORCH)));
     for (const e of model.layout.entries) {
-      const d = assertClose(`${e.name} after step ${step}`, tensorOf(model.layout, after[step - 1], e.name), c.adamw.params_after_step[k][e.name], TORCH);
-      t.diagnostic(summarize(`${e.name} after step ${step}`, d));
+      const d = assertClose(`gradient of ${e.name}`, tensorOf(model.layout, grads, e.name), c.grads[e.name].data, TORCH);
+      t.diagnostic(summarize(`grad ${e.name}`, d));
     }
-  }
-});
+  });
 
-/** A small random MLP and the loss L = Σ r·out for a fixed random r, so ∂L/∂out = r. */
-function smallProblem(seed: number) {
-  const B = 2, T = 5, F = 5;
-  const model = createMlp({ features: F });
-  const rng = Xoshiro128.fromSeed(seed, 'gradcheck');
-  const params = new Float32Array(model.layout.size);
-  model.init(params, Xoshiro128.fromSeed(seed, 'init'));
-  const x = randn(B * T * F, rng);
-  const r = randn(B * T * F, rng);
-  const cache = model.createCache(B, T);
-  const out = new Float32Array(B * T * F);
-  const loss = () => {
+  test(`five AdamW steps on the MLP follow PyTorch’s losses and parameters (${be.name})`, (t) => {
+    const model = createMlp({ features: F }, be);
+    const { losses, after } = runFixtureAdamW(model, c, 5, be);
+    t.diagnostic(summarize('losses', assertClose('losses before each step', losses, c.adamw.losses_before_each_step, TORCH)));
+    for (const [k, step] of [[0, 1], [1, 5]] as const) {
+      for (const e of model.layout.entries) {
+        const d = assertClose(`${e.name} after step ${step}`, tensorOf(model.layout, after[step - 1], e.name), c.adamw.params_after_step[k][e.name], TORCH);
+        t.diagnostic(summarize(`${e.name} after step ${step}`, d));
+      }
+    }
+  });
+
+  /** A small random MLP and the loss L = Σ r·out for a fixed random r, so ∂L/∂out = r. */
+  function smallProblem(seed: number) {
+    const B = 2, T = 5, F = 5;
+    const model = createMlp({ features: F }, be);
+    const rng = Xoshiro128.fromSeed(seed, 'gradcheck');
+    const params = be.alloc(model.layout.size);
+    model.init(params, Xoshiro128.fromSeed(seed, 'init'));
+    const x = randn(B * T * F, rng, 1, be);
+    const r = randn(B * T * F, rng, 1, be);
+    const cache = model.createCache(B, T);
+    const out = be.alloc(B * T * F);
+    const loss = () => {
+      model.forward(out, cache, x, params, B, T);
+      let s = 0;
+      for (let i = 0; i < out.length; i++) s += r[i] * out[i];
+      return s;
+    };
+    loss();
+    const grads = be.alloc(model.layout.size);
+    model.backward(grads, r, cache, params, B, T);
+    return { model, params, grads, loss, rng, B, T, F, x, r };
+  }
+
+  /** Central differences, ε = 1e-2 (see the RNN test for why not smaller), float32 forward: pass when |numeric − analytic| ≤ 2e-4 + 2e-3·max(|numeric|, |analytic|). */
+  const FD_EPS = 1e-2;
+  const FD: Tolerance = { rtol: 2e-3, atol: 2e-4 };
+
+  test(`MLP gradients agree with finite differences in every parameter tensor (${be.name})`, (t) => {
+    const p = smallProblem(3);
+    const results = gradCheck({ layout: p.model.layout, values: p.params, analytic: p.grads, loss: p.loss, eps: FD_EPS, samples: 12, rng: p.rng, tol: FD });
+    assert.deepEqual(new Set(results.map((r) => r.name)), new Set(p.model.layout.entries.map((e) => e.name)));
+    t.diagnostic(`largest relative error ${assertGradCheck('mlp', results).toExponential(2)} over ${results.length} entries`);
+  });
+
+  test(`the finite-difference check catches an MLP gradient entry that is 2% off, in every tensor (${be.name})`, () => {
+    const p = smallProblem(4);
+    for (const e of p.model.layout.entries) {
+      const wrong = p.grads.slice();
+      const g = tensorOf(p.model.layout, wrong, e.name);
+      let top = 0;
+      for (let i = 1; i < g.length; i++) if (Math.abs(g[i]) > Math.abs(g[top])) top = i;
+      g[top] *= 1.02;
+      const results = gradCheck({ layout: p.model.layout, values: p.params, analytic: wrong, loss: p.loss, eps: FD_EPS, samples: 4, rng: p.rng, tol: FD });
+      const failures = results.filter((r) => !r.ok);
+      assert.deepEqual(failures.map((r) => [r.name, r.index]), [[e.name, top]], `perturbing ${e.name}[${top}]`);
+    }
+  });
+
+  test(`MLP output rows have norm √F, and a zero row stays zero with a finite gradient (${be.name})`, () => {
+    const F = 4, B = 1, T = 2;
+    const model = createMlp({ features: F }, be);
+    const params = be.alloc(model.layout.size); // all zero: y = x
+    const x = copyTo(be, [3, 0, 4, 0, 0, 0, 0, 0]); // a row of norm 5 and a zero row
+    const out = be.alloc(B * T * F);
+    const cache = model.createCache(B, T);
     model.forward(out, cache, x, params, B, T);
-    let s = 0;
-    for (let i = 0; i < out.length; i++) s += r[i] * out[i];
-    return s;
-  };
-  loss();
-  const grads = new Float32Array(model.layout.size);
-  model.backward(grads, r, cache, params, B, T);
-  return { model, params, grads, loss, rng, B, T, F, x, r };
+    assert.deepEqual(Array.from(out), [(3 / 5) * 2, 0, (4 / 5) * 2, 0, 0, 0, 0, 0].map(Math.fround));
+    const grads = be.alloc(model.layout.size);
+    model.backward(grads, copyTo(be, [1, 1, 1, 1, 0, 0, 0, 0]), cache, params, B, T);
+    assert.ok(grads.every(Number.isFinite));
+  });
+
+  test(`a batch smaller than the MLP’s cache gives exactly the results of a cache of its own size (${be.name})`, () => {
+    const p = smallProblem(5);
+    const run = (maxB: number, maxT: number) => {
+      const cache = p.model.createCache(maxB, maxT);
+      const out = be.alloc(p.B * p.T * p.F);
+      const grads = be.alloc(p.model.layout.size);
+      p.model.forward(out, cache, p.x, p.params, p.B, p.T);
+      p.model.backward(grads, p.r, cache, p.params, p.B, p.T);
+      return { out, grads };
+    };
+    const exact = run(p.B, p.T);
+    const roomy = run(p.B + 3, p.T + 7);
+    assert.deepEqual(roomy.out, exact.out);
+    assert.deepEqual(roomy.grads, exact.grads);
+  });
+
+  test(`MLP initial parameters lie within PyTorch’s bounds, and the same seed gives the same parameters (${be.name})`, () => {
+    const F = 12;
+    const model = createMlp({ features: F }, be);
+    const draw = (seed: number) => {
+      const p = be.alloc(model.layout.size);
+      model.init(p, Xoshiro128.fromSeed(seed, 'init'));
+      return p;
+    };
+    const a = draw(12345);
+    assert.deepEqual(draw(12345), a);
+    assert.notDeepEqual(draw(1), a);
+    const bound: Record<string, number> = {
+      'encode.fn.net.0.weight': 1 / Math.sqrt(F),
+      'encode.fn.net.0.bias': 1 / Math.sqrt(F),
+      'encode.fn.net.2.weight': 1 / Math.sqrt(2 * F),
+      'encode.fn.net.2.bias': 1 / Math.sqrt(2 * F),
+    };
+    for (const e of model.layout.entries) {
+      const k = bound[e.name];
+      const v = tensorOf(model.layout, a, e.name);
+      const lo = Math.min(...v);
+      const hi = Math.max(...v);
+      assert.ok(lo >= -k && hi <= k, `${e.name} in [${lo}, ${hi}], bound ${k}`);
+      if (v.length >= 200) assert.ok(hi > 0.95 * k && lo < -0.95 * k, `${e.name} spans [${lo}, ${hi}] of ±${k}`);
+    }
+  });
 }
-
-/** Central differences, ε = 1e-3, float32 forward: pass when |numeric − analytic| ≤ 2e-4 + 2e-3·max(|numeric|, |analytic|). */
-const FD: Tolerance = { rtol: 2e-3, atol: 2e-4 };
-
-test('MLP gradients agree with finite differences in every parameter tensor', (t) => {
-  const p = smallProblem(3);
-  const results = gradCheck({ layout: p.model.layout, values: p.params, analytic: p.grads, loss: p.loss, eps: 1e-3, samples: 12, rng: p.rng, tol: FD });
-  assert.deepEqual(new Set(results.map((r) => r.name)), new Set(p.model.layout.entries.map((e) => e.name)));
-  t.diagnostic(`largest relative error ${assertGradCheck('mlp', results).toExponential(2)} over ${results.length} entries`);
-});
-
-test('the finite-difference check catches an MLP gradient entry that is 2% off, in every tensor', () => {
-  const p = smallProblem(4);
-  for (const e of p.model.layout.entries) {
-    const wrong = p.grads.slice();
-    const g = tensorOf(p.model.layout, wrong, e.name);
-    let top = 0;
-    for (let i = 1; i < g.length; i++) if (Math.abs(g[i]) > Math.abs(g[top])) top = i;
-    g[top] *= 1.02;
-    const results = gradCheck({ layout: p.model.layout, values: p.params, analytic: wrong, loss: p.loss, eps: 1e-3, samples: 4, rng: p.rng, tol: FD });
-    const failures = results.filter((r) => !r.ok);
-    assert.deepEqual(failures.map((r) => [r.name, r.index]), [[e.name, top]], `perturbing ${e.name}[${top}]`);
-  }
-});
-
-test('MLP output rows have norm √F, and a zero row stays zero with a finite gradient', () => {
-  const F = 4, B = 1, T = 2;
-  const model = createMlp({ features: F });
-  const params = new Float32Array(model.layout.size); // all zero: y = x
-  const x = Float32Array.from([3, 0, 4, 0, 0, 0, 0, 0]); // a row of norm 5 and a zero row
-  const out = new Float32Array(B * T * F);
-  const cache = model.createCache(B, T);
-  model.forward(out, cache, x, params, B, T);
-  assert.deepEqual(Array.from(out), [(3 / 5) * 2, 0, (4 / 5) * 2, 0, 0, 0, 0, 0].map(Math.fround));
-  const grads = new Float32Array(model.layout.size);
-  model.backward(grads, Float32Array.from([1, 1, 1, 1, 0, 0, 0, 0]), cache, params, B, T);
-  assert.ok(grads.every(Number.isFinite));
-});
-
-test('a batch smaller than the MLP’s cache gives exactly the results of a cache of its own size', () => {
-  const p = smallProblem(5);
-  const run = (maxB: number, maxT: number) => {
-    const cache = p.model.createCache(maxB, maxT);
-    const out = new Float32Array(p.B * p.T * p.F);
-    const grads = new Float32Array(p.model.layout.size);
-    p.model.forward(out, cache, p.x, p.params, p.B, p.T);
-    p.model.backward(grads, p.r, cache, p.params, p.B, p.T);
-    return { out, grads };
-  };
-  const exact = run(p.B, p.T);
-  const roomy = run(p.B + 3, p.T + 7);
-  assert.deepEqual(roomy.out, exact.out);
-  assert.deepEqual(roomy.grads, exact.grads);
-});
-
-test('MLP initial parameters lie within PyTorch’s bounds, and the same seed gives the same parameters', () => {
-  const F = 12;
-  const model = createMlp({ features: F });
-  const draw = (seed: number) => {
-    const p = new Float32Array(model.layout.size);
-    model.init(p, Xoshiro128.fromSeed(seed, 'init'));
-    return p;
-  };
-  const a = draw(12345);
-  assert.deepEqual(draw(12345), a);
-  assert.notDeepEqual(draw(1), a);
-  const bound: Record<string, number> = {
-    'encode.fn.net.0.weight': 1 / Math.sqrt(F),
-    'encode.fn.net.0.bias': 1 / Math.sqrt(F),
-    'encode.fn.net.2.weight': 1 / Math.sqrt(2 * F),
-    'encode.fn.net.2.bias': 1 / Math.sqrt(2 * F),
-  };
-  for (const e of model.layout.entries) {
-    const k = bound[e.name];
-    const v = tensorOf(model.layout, a, e.name);
-    const lo = Math.min(...v);
-    const hi = Math.max(...v);
-    assert.ok(lo >= -k && hi <= k, `${e.name} in [${lo}, ${hi}], bound ${k}`);
-    if (v.length >= 200) assert.ok(hi > 0.95 * k && lo < -0.95 * k, `${e.name} spans [${lo}, ${hi}] of ±${k}`);
-  }
-});

@@ -12,155 +12,165 @@ import {
   runFixtureAdamW,
   runFixtureCase,
   tensorOf,
+  BACKENDS,
+  copyTo,
   type Tolerance,
 } from './check.js';
 
-/** Against PyTorch (float32 with other summation orders): |a − e| ≤ 1e-6 + 1e-5·|e|. */
-const TORCH: Tolerance = { rtol: 1e-5, atol: 1e-6 };
+for (const be of BACKENDS) {
+  /** Against PyTorch (float32 with other summation orders): |a − e| ≤ 1e-6 + 1e-5·|e|. */
+  const TORCH: Tolerance = { rtol: 1e-5, atol: 1e-6 };
 
-const c = fixtureCase('rnn_tanh');
-const [, , F] = c.input_shape;
-const H = c.params['rnn.weight_hh_l0'].shape[0];
+  const c = fixtureCase('rnn_tanh');
+  const [, , F] = c.input_shape;
+  const H = c.params['rnn.weight_hh_l0'].shape[0];
 
-test('the RNN reproduces PyTorch’s output, loss and every gradient on the fixture', (t) => {
-  const model = createRnn({ features: F, hidden: H });
-  const { out, loss, grads } = runFixtureCase(model, c);
-  t.diagnostic(summarize('output', assertClose('output', out, c.output, TORCH)));
-  t.diagnostic(summarize('loss', assertClose('loss', [loss], [c.loss], TORCH)));
-  for (const e of model.layout.entries) {
-    const d = assertClose(`gradient of ${e.name}`, tensorOf(model.layout, grads, e.name), c.grads[e.name].data, TORCH);
-    t.diagnostic(summarize(`grad ${e.name}`, d));
-  }
-});
-
-test('five AdamW steps on the RNN follow PyTorch’s losses and parameters', (t) => {
-  const model = createRnn({ features: F, hidden: H });
-  const { losses, after } = runFixtureAdamW(model, c, 5);
-  t.diagnostic(summarize('losses', assertClose('losses before each step', losses, c.adamw.losses_before_each_step, TORCH)));
-  for (const [k, step] of [[0, 1], [1, 5]] as const) {
+  test(`the RNN reproduces PyTorch’s output, loss and every gradient on the fixture (${be.name})`, (t) => {
+    const model = createRnn({ features: F, hidden: H }, be);
+    const { out, loss, grads } = runFixtureCase(model, c, be);
+    t.diagnostic(summarize('output', assertClose('output', out, c.output, TORCH)));
+    t.diagnostic(summarize('loss', assertClose('loss', [loss], [c.loss], TORCH)));
     for (const e of model.layout.entries) {
-      const d = assertClose(`${e.name} after step ${step}`, tensorOf(model.layout, after[step - 1], e.name), c.adamw.params_after_step[k][e.name], TORCH);
-      t.diagnostic(summarize(`${e.name} after step ${step}`, d));
+      const d = assertClose(`gradient of ${e.name}`, tensorOf(model.layout, grads, e.name), c.grads[e.name].data, TORCH);
+      t.diagnostic(summarize(`grad ${e.name}`, d));
     }
+  });
+
+  test(`five AdamW steps on the RNN follow PyTorch’s losses and parameters (${be.name})`, (t) => {
+    const model = createRnn({ features: F, hidden: H }, be);
+    const { losses, after } = runFixtureAdamW(model, c, 5, be);
+    t.diagnostic(summarize('losses', assertClose('losses before each step', losses, c.adamw.losses_before_each_step, TORCH)));
+    for (const [k, step] of [[0, 1], [1, 5]] as const) {
+      for (const e of model.layout.entries) {
+        const d = assertClose(`${e.name} after step ${step}`, tensorOf(model.layout, after[step - 1], e.name), c.adamw.params_after_step[k][e.name], TORCH);
+        t.diagnostic(summarize(`${e.name} after step ${step}`, d));
+      }
+    }
+  });
+
+  /** A small random RNN and the loss L = Σ r·out for a fixed random r, so ∂L/∂out = r. */
+  function smallProblem(seed: number) {
+    const B = 3, T = 6, F = 5, H = 7;
+    const model = createRnn({ features: F, hidden: H }, be);
+    const rng = Xoshiro128.fromSeed(seed, 'gradcheck');
+    const params = be.alloc(model.layout.size);
+    model.init(params, Xoshiro128.fromSeed(seed, 'init'));
+    for (let i = 0; i < params.length; i++) params[i] *= 2; // larger weights: tanh well into its curved range
+    const x = randn(B * T * F, rng, 1, be);
+    const r = randn(B * T * F, rng, 1, be);
+    const cache = model.createCache(B, T);
+    const out = be.alloc(B * T * F);
+    const loss = () => {
+      model.forward(out, cache, x, params, B, T);
+      let s = 0;
+      for (let i = 0; i < out.length; i++) s += r[i] * out[i];
+      return s;
+    };
+    loss();
+    const grads = be.alloc(model.layout.size);
+    model.backward(grads, r, cache, params, B, T);
+    return { model, params, grads, loss, rng, B, T, F, H, x, r };
   }
-});
 
-/** A small random RNN and the loss L = Σ r·out for a fixed random r, so ∂L/∂out = r. */
-function smallProblem(seed: number) {
-  const B = 3, T = 6, F = 5, H = 7;
-  const model = createRnn({ features: F, hidden: H });
-  const rng = Xoshiro128.fromSeed(seed, 'gradcheck');
-  const params = new Float32Array(model.layout.size);
-  model.init(params, Xoshiro128.fromSeed(seed, 'init'));
-  for (let i = 0; i < params.length; i++) params[i] *= 2; // larger weights: tanh well into its curved range
-  const x = randn(B * T * F, rng);
-  const r = randn(B * T * F, rng);
-  const cache = model.createCache(B, T);
-  const out = new Float32Array(B * T * F);
-  const loss = () => {
-    model.forward(out, cache, x, params, B, T);
-    let s = 0;
-    for (let i = 0; i < out.length; i++) s += r[i] * out[i];
-    return s;
-  };
-  loss();
-  const grads = new Float32Array(model.layout.size);
-  model.backward(grads, r, cache, params, B, T);
-  return { model, params, grads, loss, rng, B, T, F, H, x, r };
-}
+  /**
+   * Central differences with ε = 1e-2 on a float32 model. A smaller step drowns
+   * in rounding: each pre-activation is rounded to float32 twice (matmul, then
+   * bias) and the wasm kernels sum in float32, which puts ~3e-4 of noise on an
+   * estimate at ε = 1e-3; at 1e-2 that noise is ten times smaller and the
+   * truncation error (ε²·f‴) stays below 1e-4. An entry passes when
+   * |numeric − analytic| ≤ 2e-4 + 2e-3·max(|numeric|, |analytic|).
+   */
+  const FD_EPS = 1e-2;
+  const FD: Tolerance = { rtol: 2e-3, atol: 2e-4 };
 
-/**
- * Central differences with ε = 1e-3 on a float32 model: rounding in the
- * forward pass puts ~1e-4 of noise on each estimate, so an entry passes when
- * |numeric − analytic| ≤ 2e-4 + 2e-3·max(|numeric|, |analytic|).
- */
-const FD: Tolerance = { rtol: 2e-3, atol: 2e-4 };
+  test(`RNN gradients agree with finite differences in every parameter tensor (${be.name})`, (t) => {
+    const p = smallProblem(3);
+    const results = gradCheck({ layout: p.model.layout, values: p.params, analytic: p.grads, loss: p.loss, eps: FD_EPS, samples: 12, rng: p.rng, tol: FD });
+    assert.deepEqual(new Set(results.map((r) => r.name)), new Set(p.model.layout.entries.map((e) => e.name)));
+    t.diagnostic(`largest relative error ${assertGradCheck('rnn', results).toExponential(2)} over ${results.length} entries`);
+  });
 
-test('RNN gradients agree with finite differences in every parameter tensor', (t) => {
-  const p = smallProblem(3);
-  const results = gradCheck({ layout: p.model.layout, values: p.params, analytic: p.grads, loss: p.loss, eps: 1e-3, samples: 12, rng: p.rng, tol: FD });
-  assert.deepEqual(new Set(results.map((r) => r.name)), new Set(p.model.layout.entries.map((e) => e.name)));
-  t.diagnostic(`largest relative error ${assertGradCheck('rnn', results).toExponential(2)} over ${results.length} entries`);
-});
+  test(`the finite-difference check catches an RNN gradient entry that is 2% off, in every tensor (${be.name})`, () => {
+    const p = smallProblem(4);
+    for (const e of p.model.layout.entries) {
+      const wrong = p.grads.slice();
+      const g = tensorOf(p.model.layout, wrong, e.name);
+      let top = 0;
+      for (let i = 1; i < g.length; i++) if (Math.abs(g[i]) > Math.abs(g[top])) top = i;
+      g[top] *= 1.02;
+      const results = gradCheck({ layout: p.model.layout, values: p.params, analytic: wrong, loss: p.loss, eps: FD_EPS, samples: 4, rng: p.rng, tol: FD });
+      const failures = results.filter((r) => !r.ok);
+      assert.deepEqual(failures.map((r) => [r.name, r.index]), [[e.name, top]], `perturbing ${e.name}[${top}]`);
+    }
+  });
 
-test('the finite-difference check catches an RNN gradient entry that is 2% off, in every tensor', () => {
-  const p = smallProblem(4);
-  for (const e of p.model.layout.entries) {
-    const wrong = p.grads.slice();
-    const g = tensorOf(p.model.layout, wrong, e.name);
-    let top = 0;
-    for (let i = 1; i < g.length; i++) if (Math.abs(g[i]) > Math.abs(g[top])) top = i;
-    g[top] *= 1.02;
-    const results = gradCheck({ layout: p.model.layout, values: p.params, analytic: wrong, loss: p.loss, eps: 1e-3, samples: 4, rng: p.rng, tol: FD });
-    const failures = results.filter((r) => !r.ok);
-    assert.deepEqual(failures.map((r) => [r.name, r.index]), [[e.name, top]], `perturbing ${e.name}[${top}]`);
-  }
-});
+  test(`a batch smaller than the cache gives exactly the results of a cache of its own size (${be.name})`, () => {
+    const p = smallProblem(5);
+    const run = (maxB: number, maxT: number) => {
+      const cache = p.model.createCache(maxB, maxT);
+      const out = be.alloc(p.B * p.T * p.F);
+      const grads = be.alloc(p.model.layout.size);
+      p.model.forward(out, cache, p.x, p.params, p.B, p.T);
+      p.model.backward(grads, p.r, cache, p.params, p.B, p.T);
+      return { out, grads };
+    };
+    const exact = run(p.B, p.T);
+    const roomy = run(p.B + 5, p.T + 11);
+    assert.deepEqual(roomy.out, exact.out);
+    assert.deepEqual(roomy.grads, exact.grads);
+    assert.deepEqual(exact.grads, p.grads); // and a second forward on a used cache changes nothing
+  });
 
-test('a batch smaller than the cache gives exactly the results of a cache of its own size', () => {
-  const p = smallProblem(5);
-  const run = (maxB: number, maxT: number) => {
-    const cache = p.model.createCache(maxB, maxT);
-    const out = new Float32Array(p.B * p.T * p.F);
-    const grads = new Float32Array(p.model.layout.size);
+  test(`RNN backward adds into the gradient buffer instead of overwriting it (${be.name})`, () => {
+    const p = smallProblem(6);
+    const cache = p.model.createCache(p.B, p.T);
+    const out = be.alloc(p.B * p.T * p.F);
+    const acc = copyTo(be, p.grads); // already holds one backward pass
     p.model.forward(out, cache, p.x, p.params, p.B, p.T);
-    p.model.backward(grads, p.r, cache, p.params, p.B, p.T);
-    return { out, grads };
-  };
-  const exact = run(p.B, p.T);
-  const roomy = run(p.B + 5, p.T + 11);
-  assert.deepEqual(roomy.out, exact.out);
-  assert.deepEqual(roomy.grads, exact.grads);
-  assert.deepEqual(exact.grads, p.grads); // and a second forward on a used cache changes nothing
-});
+    p.model.backward(acc, p.r, cache, p.params, p.B, p.T);
+    // Overwriting would give g, not 2g; the tolerance only absorbs float32 summation order
+    // (the wasm kernels add each sequence's partial sums into what is there).
+    assertClose('gradients after two backward passes', acc, p.grads.map((g) => 2 * g), { rtol: 1e-5, atol: 1e-7 });
+  });
 
-test('RNN backward adds into the gradient buffer instead of overwriting it', () => {
-  const p = smallProblem(6);
-  const cache = p.model.createCache(p.B, p.T);
-  const out = new Float32Array(p.B * p.T * p.F);
-  const acc = p.grads.slice(); // already holds one backward pass
-  p.model.forward(out, cache, p.x, p.params, p.B, p.T);
-  p.model.backward(acc, p.r, cache, p.params, p.B, p.T);
-  assertClose('gradients after two backward passes', acc, p.grads.map((g) => 2 * g), { rtol: 1e-6, atol: 1e-12 });
-});
-
-test('RNN initial parameters lie within PyTorch’s bounds, and the same seed gives the same parameters', () => {
-  const H = 128, F = 12;
-  const model = createRnn({ features: F, hidden: H });
-  const draw = (seed: number) => {
-    const p = new Float32Array(model.layout.size);
-    model.init(p, Xoshiro128.fromSeed(seed, 'init'));
-    return p;
-  };
-  const a = draw(12345);
-  assert.deepEqual(draw(12345), a);
-  assert.notDeepEqual(draw(12346), a);
-  const k = 1 / Math.sqrt(H); // RNN weights and biases; also fc (in = H)
-  for (const e of model.layout.entries) {
-    const v = tensorOf(model.layout, a, e.name);
-    let lo = Infinity, hi = -Infinity, sum = 0;
-    for (const x of v) {
-      lo = Math.min(lo, x);
-      hi = Math.max(hi, x);
-      sum += x;
+  test(`RNN initial parameters lie within PyTorch’s bounds, and the same seed gives the same parameters (${be.name})`, () => {
+    const H = 128, F = 12;
+    const model = createRnn({ features: F, hidden: H }, be);
+    const draw = (seed: number) => {
+      const p = be.alloc(model.layout.size);
+      model.init(p, Xoshiro128.fromSeed(seed, 'init'));
+      return p;
+    };
+    const a = draw(12345);
+    assert.deepEqual(draw(12345), a);
+    assert.notDeepEqual(draw(12346), a);
+    const k = 1 / Math.sqrt(H); // RNN weights and biases; also fc (in = H)
+    for (const e of model.layout.entries) {
+      const v = tensorOf(model.layout, a, e.name);
+      let lo = Infinity, hi = -Infinity, sum = 0;
+      for (const x of v) {
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
+        sum += x;
+      }
+      assert.ok(lo >= -k && hi <= k, `${e.name} in [${lo}, ${hi}], bound ${k}`);
+      if (v.length >= 1000) {
+        // U(−k, k): nearly fills the range, mean near 0 (σ of the mean = k/√(3n)).
+        assert.ok(hi > 0.99 * k && lo < -0.99 * k, `${e.name} spans [${lo}, ${hi}]`);
+        assert.ok(Math.abs(sum / v.length) < 5 * k / Math.sqrt(3 * v.length), `${e.name} mean ${sum / v.length}`);
+      }
     }
-    assert.ok(lo >= -k && hi <= k, `${e.name} in [${lo}, ${hi}], bound ${k}`);
-    if (v.length >= 1000) {
-      // U(−k, k): nearly fills the range, mean near 0 (σ of the mean = k/√(3n)).
-      assert.ok(hi > 0.99 * k && lo < -0.99 * k, `${e.name} spans [${lo}, ${hi}]`);
-      assert.ok(Math.abs(sum / v.length) < 5 * k / Math.sqrt(3 * v.length), `${e.name} mean ${sum / v.length}`);
-    }
-  }
-});
+  });
 
-test('the RNN refuses a batch that does not fit its cache', () => {
-  const model = createRnn({ features: 2, hidden: 3 });
-  const cache = model.createCache(2, 4);
-  const params = new Float32Array(model.layout.size);
-  const x = new Float32Array(3 * 4 * 2);
-  const out = new Float32Array(3 * 4 * 2);
-  assert.throws(() => model.forward(out, cache, x, params, 3, 4), /does not fit/);
-  assert.throws(() => model.forward(out, cache, x, params, 2, 5), /does not fit/);
-  assert.throws(() => model.forward(out.subarray(0, 5), cache, x, params, 2, 4), /need 16 values/);
-  assert.throws(() => createRnn({ features: 0, hidden: 3 }), /features/);
-});
+  test(`the RNN refuses a batch that does not fit its cache (${be.name})`, () => {
+    const model = createRnn({ features: 2, hidden: 3 }, be);
+    const cache = model.createCache(2, 4);
+    const params = be.alloc(model.layout.size);
+    const x = be.alloc(3 * 4 * 2);
+    const out = be.alloc(3 * 4 * 2);
+    assert.throws(() => model.forward(out, cache, x, params, 3, 4), /does not fit/);
+    assert.throws(() => model.forward(out, cache, x, params, 2, 5), /does not fit/);
+    assert.throws(() => model.forward(out.subarray(0, 5), cache, x, params, 2, 4), /need 16 values/);
+    assert.throws(() => createRnn({ features: 0, hidden: 3 }, be), /features/);
+  });
+}
