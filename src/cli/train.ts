@@ -66,6 +66,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
         final_val_loss: last.valLoss,
         train_seconds: seconds,
         epochs_per_second: config.epochs / seconds,
+        peak_rss_mb: process.resourceUsage().maxRSS / 1024,
       }) + '\n',
     );
   } else {

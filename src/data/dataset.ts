@@ -63,10 +63,13 @@ export function packBatch(
   const B = Math.min(batchSize, indices.length - start);
   const segSize = L * F;
   const inSize = (L - 1) * F;
+  // Plain loops rather than set(subarray(…)): a batch allocates nothing, not even views.
   for (let b = 0; b < B; b++) {
     const from = indices[start + b] * segSize;
-    seg.set(data.subarray(from, from + segSize), b * segSize);
-    x.set(data.subarray(from, from + inSize), b * inSize);
+    const toSeg = b * segSize;
+    const toX = b * inSize;
+    for (let i = 0; i < segSize; i++) seg[toSeg + i] = data[from + i];
+    for (let i = 0; i < inSize; i++) x[toX + i] = data[from + i];
   }
   return B;
 }
