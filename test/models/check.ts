@@ -4,7 +4,7 @@
  * its largest difference, and finite-difference gradient checks.
  */
 import fs from 'node:fs';
-import { AssertionError } from 'node:assert';
+import assert, { AssertionError } from 'node:assert/strict';
 import type { Rng } from '../../src/data/rng.js';
 import type { SequenceModel } from '../../src/models/model.js';
 import { entryOf, type ParamLayout } from '../../src/models/params.js';
@@ -249,6 +249,49 @@ export function assertGradCheck(label: string, results: GradCheckEntry[]): numbe
   return Math.max(...results.map((r) => Math.abs(r.numeric - r.analytic) / Math.max(Math.abs(r.numeric), Math.abs(r.analytic), 1e-30)));
 }
 
+/**
+ * The finite-difference check every model test uses. Central differences with
+ * ε = 1e-2 on a float32 model: a smaller step drowns in rounding (each
+ * pre-activation is rounded to float32 more than once and the wasm kernels sum
+ * in float32, which puts ~3e-4 of noise on an estimate at ε = 1e-3; at 1e-2
+ * that noise is ten times smaller and the truncation error ε²·f‴ stays below
+ * 1e-4). An entry passes when |numeric − analytic| ≤ 2e-4 + 2e-3·max(|numeric|, |analytic|).
+ */
+export const FD_EPS = 1e-2;
+export const FD_TOL: Tolerance = { rtol: 2e-3, atol: 2e-4 };
+
+/** A model at a point, its gradient there, and the loss as a function of its (perturbed) parameters. */
+export interface GradProblem {
+  model: SequenceModel;
+  params: Float32Array;
+  grads: Float32Array;
+  loss: () => number;
+  rng: Rng;
+}
+
+/** Every parameter tensor's gradient agrees with finite differences; returns a line for the test log. */
+export function assertGradientsMatchFiniteDifferences(label: string, p: GradProblem): string {
+  const { layout } = p.model;
+  const results = gradCheck({ layout, values: p.params, analytic: p.grads, loss: p.loss, eps: FD_EPS, samples: 12, rng: p.rng, tol: FD_TOL });
+  assert.deepEqual(new Set(results.map((r) => r.name)), new Set(layout.entries.map((e) => e.name)));
+  return `largest relative error ${assertGradCheck(label, results).toExponential(2)} over ${results.length} entries`;
+}
+
+/** The check has teeth: a 2% error in any tensor's largest gradient entry is flagged, and nothing else. */
+export function assertFiniteDifferencesCatchErrors(p: GradProblem): void {
+  const { layout } = p.model;
+  for (const e of layout.entries) {
+    const wrong = p.grads.slice();
+    const g = tensorOf(layout, wrong, e.name);
+    let top = 0;
+    for (let i = 1; i < g.length; i++) if (Math.abs(g[i]) > Math.abs(g[top])) top = i;
+    g[top] *= 1.02;
+    const results = gradCheck({ layout, values: p.params, analytic: wrong, loss: p.loss, eps: FD_EPS, samples: 4, rng: p.rng, tol: FD_TOL });
+    const failures = results.filter((r) => !r.ok);
+    assert.deepEqual(failures.map((r) => [r.name, r.index]), [[e.name, top]], `perturbing ${e.name}[${top}]`);
+  }
+}
+
 /** Standard-normal Float32Array (in the backend's memory when one is given). */
 export function randn(n: number, rng: Rng, scale = 1, be?: Backend): Float32Array {
   const a = be ? be.alloc(n) : new Float32Array(n);
@@ -259,16 +302,26 @@ export function randn(n: number, rng: Rng, scale = 1, be?: Backend): Float32Arra
 // ---------------------------------------------------------------------------
 // Running a model on a fixture case
 
+/** A case's tensors in the backend's memory, and room for one forward and backward. */
+function fixtureBuffers(model: SequenceModel, c: ModelCase, be: Backend) {
+  const [B, T, F] = c.input_shape;
+  return {
+    B,
+    T,
+    F,
+    params: loadParams(model.layout, c.params, be),
+    x: copyTo(be, c.input),
+    seg: segmentsOf(c),
+    cache: model.createCache(B, T),
+    out: be.alloc(B * T * F),
+    dout: be.alloc(B * T * F),
+    grads: be.alloc(model.layout.size),
+  };
+}
+
 /** Forward, loss (horizon 2, the fixture's alignment) and backward on a case's input, from its initial parameters. */
 export function runFixtureCase(model: SequenceModel, c: ModelCase, be: Backend): { out: Float32Array; loss: number; grads: Float32Array } {
-  const [B, T, F] = c.input_shape;
-  const params = loadParams(model.layout, c.params, be);
-  const x = copyTo(be, c.input);
-  const seg = segmentsOf(c);
-  const cache = model.createCache(B, T);
-  const out = be.alloc(B * T * F);
-  const dout = be.alloc(B * T * F);
-  const grads = be.alloc(model.layout.size);
+  const { B, T, F, params, x, seg, cache, out, dout, grads } = fixtureBuffers(model, c, be);
   model.forward(out, cache, x, params, B, T);
   const loss = shiftedMse(out, seg, B, T, F, 2);
   shiftedMseBackward(dout, out, seg, B, T, F, 2);
@@ -282,20 +335,9 @@ export function runFixtureCase(model: SequenceModel, c: ModelCase, be: Backend):
  * parameters after each.
  */
 export function runFixtureAdamW(model: SequenceModel, c: ModelCase, steps: number, be: Backend): { losses: number[]; after: Float32Array[] } {
-  const [B, T, F] = c.input_shape;
-  const params = loadParams(model.layout, c.params, be);
-  const x = copyTo(be, c.input);
-  const seg = segmentsOf(c);
-  const cache = model.createCache(B, T);
-  const out = be.alloc(B * T * F);
-  const dout = be.alloc(B * T * F);
-  const grads = be.alloc(model.layout.size);
-  const opt = createAdamW(model.layout.size, {
-    lr: c.adamw.lr,
-    betas: c.adamw.betas,
-    eps: c.adamw.eps,
-    weightDecay: c.adamw.weight_decay,
-  }, be);
+  const { B, T, F, params, x, seg, cache, out, dout, grads } = fixtureBuffers(model, c, be);
+  const { lr, betas, eps, weight_decay: weightDecay } = c.adamw;
+  const opt = createAdamW(model.layout.size, { lr, betas, eps, weightDecay }, be);
   const losses: number[] = [];
   const after: Float32Array[] = [];
   for (let s = 0; s < steps; s++) {

@@ -4,10 +4,10 @@ import { Xoshiro128 } from '../../src/data/rng.js';
 import { createMlp } from '../../src/models/mlp.js';
 import {
   assertClose,
-  assertGradCheck,
+  assertFiniteDifferencesCatchErrors,
+  assertGradientsMatchFiniteDifferences,
   summarize,
   fixtureCase,
-  gradCheck,
   randn,
   runFixtureAdamW,
   runFixtureCase,
@@ -70,29 +70,12 @@ for (const be of BACKENDS) {
     return { model, params, grads, loss, rng, B, T, F, x, r };
   }
 
-  /** Central differences, ε = 1e-2 (see the RNN test for why not smaller), float32 forward: pass when |numeric − analytic| ≤ 2e-4 + 2e-3·max(|numeric|, |analytic|). */
-  const FD_EPS = 1e-2;
-  const FD: Tolerance = { rtol: 2e-3, atol: 2e-4 };
-
   test(`MLP gradients agree with finite differences in every parameter tensor (${be.name})`, (t) => {
-    const p = smallProblem(3);
-    const results = gradCheck({ layout: p.model.layout, values: p.params, analytic: p.grads, loss: p.loss, eps: FD_EPS, samples: 12, rng: p.rng, tol: FD });
-    assert.deepEqual(new Set(results.map((r) => r.name)), new Set(p.model.layout.entries.map((e) => e.name)));
-    t.diagnostic(`largest relative error ${assertGradCheck('mlp', results).toExponential(2)} over ${results.length} entries`);
+    t.diagnostic(assertGradientsMatchFiniteDifferences('mlp', smallProblem(3)));
   });
 
   test(`the finite-difference check catches an MLP gradient entry that is 2% off, in every tensor (${be.name})`, () => {
-    const p = smallProblem(4);
-    for (const e of p.model.layout.entries) {
-      const wrong = p.grads.slice();
-      const g = tensorOf(p.model.layout, wrong, e.name);
-      let top = 0;
-      for (let i = 1; i < g.length; i++) if (Math.abs(g[i]) > Math.abs(g[top])) top = i;
-      g[top] *= 1.02;
-      const results = gradCheck({ layout: p.model.layout, values: p.params, analytic: wrong, loss: p.loss, eps: FD_EPS, samples: 4, rng: p.rng, tol: FD });
-      const failures = results.filter((r) => !r.ok);
-      assert.deepEqual(failures.map((r) => [r.name, r.index]), [[e.name, top]], `perturbing ${e.name}[${top}]`);
-    }
+    assertFiniteDifferencesCatchErrors(smallProblem(4));
   });
 
   test(`MLP output rows have norm √F, and a zero row stays zero with a finite gradient (${be.name})`, () => {

@@ -4,10 +4,10 @@ import { Xoshiro128 } from '../../src/data/rng.js';
 import { createRnn } from '../../src/models/rnn.js';
 import {
   assertClose,
-  assertGradCheck,
+  assertFiniteDifferencesCatchErrors,
+  assertGradientsMatchFiniteDifferences,
   summarize,
   fixtureCase,
-  gradCheck,
   randn,
   runFixtureAdamW,
   runFixtureCase,
@@ -72,36 +72,12 @@ for (const be of BACKENDS) {
     return { model, params, grads, loss, rng, B, T, F, H, x, r };
   }
 
-  /**
-   * Central differences with ε = 1e-2 on a float32 model. A smaller step drowns
-   * in rounding: each pre-activation is rounded to float32 twice (matmul, then
-   * bias) and the wasm kernels sum in float32, which puts ~3e-4 of noise on an
-   * estimate at ε = 1e-3; at 1e-2 that noise is ten times smaller and the
-   * truncation error (ε²·f‴) stays below 1e-4. An entry passes when
-   * |numeric − analytic| ≤ 2e-4 + 2e-3·max(|numeric|, |analytic|).
-   */
-  const FD_EPS = 1e-2;
-  const FD: Tolerance = { rtol: 2e-3, atol: 2e-4 };
-
   test(`RNN gradients agree with finite differences in every parameter tensor (${be.name})`, (t) => {
-    const p = smallProblem(3);
-    const results = gradCheck({ layout: p.model.layout, values: p.params, analytic: p.grads, loss: p.loss, eps: FD_EPS, samples: 12, rng: p.rng, tol: FD });
-    assert.deepEqual(new Set(results.map((r) => r.name)), new Set(p.model.layout.entries.map((e) => e.name)));
-    t.diagnostic(`largest relative error ${assertGradCheck('rnn', results).toExponential(2)} over ${results.length} entries`);
+    t.diagnostic(assertGradientsMatchFiniteDifferences('rnn', smallProblem(3)));
   });
 
   test(`the finite-difference check catches an RNN gradient entry that is 2% off, in every tensor (${be.name})`, () => {
-    const p = smallProblem(4);
-    for (const e of p.model.layout.entries) {
-      const wrong = p.grads.slice();
-      const g = tensorOf(p.model.layout, wrong, e.name);
-      let top = 0;
-      for (let i = 1; i < g.length; i++) if (Math.abs(g[i]) > Math.abs(g[top])) top = i;
-      g[top] *= 1.02;
-      const results = gradCheck({ layout: p.model.layout, values: p.params, analytic: wrong, loss: p.loss, eps: FD_EPS, samples: 4, rng: p.rng, tol: FD });
-      const failures = results.filter((r) => !r.ok);
-      assert.deepEqual(failures.map((r) => [r.name, r.index]), [[e.name, top]], `perturbing ${e.name}[${top}]`);
-    }
+    assertFiniteDifferencesCatchErrors(smallProblem(4));
   });
 
   test(`a batch smaller than the cache gives exactly the results of a cache of its own size (${be.name})`, () => {
