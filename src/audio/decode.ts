@@ -210,32 +210,49 @@ function joinParts(first: AudioData, rest: AudioData): AudioData {
  * NaN or ±Inf.
  */
 function rescale(x: Float32Array, scaling: Scaling, bits: number): number | 'non-finite' {
-  let worst = 0;
+  const n = x.length;
   if (scaling === 'none') {
-    for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return 'non-finite';
+    for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) return 'non-finite';
     return 0;
   }
   const full = 2 ** (bits - 1); // 32768 for 16-bit
   const lib = full - 1; // what the library divided by
-  const exact = bits <= 24; // whether a float32 sample pins down its integer
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (!Number.isFinite(v)) return 'non-finite';
-    if (v > 0 || (v < 0 && scaling === 'symmetric')) {
-      if (exact) {
-        const k = Math.round(v * lib);
-        worst = Math.max(worst, Math.abs(v * lib - k));
-        x[i] = k / full;
-      } else {
-        x[i] = (v * lib) / full;
-      }
-    } else if (v < 0 && exact) {
-      // 'positive' scaling: negatives are k/2^(bits−1) already and must sit on the grid exactly.
-      const k = v * full;
-      worst = Math.max(worst, Math.abs(k - Math.round(k)));
+  const inv = 1 / full; // a power of two: k·inv is exactly k/full
+  let worst = 0;
+  // A NaN or ±Infinity sample makes this sum non-finite; checking it once keeps the loops lean.
+  let sum = 0;
+  if (bits > 24) {
+    // A float32 cannot pin down a 32-bit integer: rescale without snapping to the grid.
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      sum += v;
+      if (v > 0 || (v < 0 && scaling === 'symmetric')) x[i] = v * lib * inv;
+    }
+  } else if (scaling === 'symmetric') {
+    // Hot path (FLAC): every sample is k/lib; snap to k, then divide by full.
+    for (let i = 0; i < n; i++) {
+      const y = x[i] * lib;
+      const k = Math.round(y);
+      sum += k;
+      const d = y - k;
+      if (d > worst) worst = d;
+      else if (-d > worst) worst = -d;
+      x[i] = k * inv;
+    }
+  } else {
+    // 'positive' (WAV): positives are k/lib; negatives k/full already, and must sit on the grid.
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      const y = v > 0 ? v * lib : v * full;
+      const k = Math.round(y);
+      sum += k;
+      const d = y - k;
+      if (d > worst) worst = d;
+      else if (-d > worst) worst = -d;
+      if (v > 0) x[i] = k * inv;
     }
   }
-  return worst;
+  return Number.isFinite(sum) ? worst : 'non-finite';
 }
 
 /**

@@ -3,7 +3,13 @@
  *   MFCC(sample_rate=sr, n_mfcc=12, melkwargs={n_mels: 40, n_fft: 400, hop_length: 160})
  * followed by a mean over channels, returned time-major (frames, coefficients).
  *
- * Per channel and frame t (all arithmetic in float64):
+ * Two implementations compute it: `plainMfcc`, the TypeScript reference below (all arithmetic
+ * in float64), and the wasm SIMD kernels (src/audio/mfcc-wasm.ts, assembly/features.ts: FFT,
+ * power and mel sums in float32 as torchaudio has them, ~12× faster). `mfcc` uses the kernels
+ * wherever they run and support the options, the reference otherwise; the tests hold the two to
+ * each other and both to torchaudio's fixtures.
+ *
+ * Per channel and frame t:
  *   frame    x[t·hop − n_fft/2 + j], j in [0, n_fft), reflect-padded at both ends (center=True)
  *   window   periodic Hann, 0.5 − 0.5·cos(2πj/n_fft)
  *   power    |DFT|², n_fft/2 + 1 bins
@@ -19,11 +25,12 @@
  * a quarter of the decoded audio's own size (40 values per 160 samples), about 160 MB per channel
  * for an hour at 44.1 kHz. float32 holds a dB value to better than 1e-5 dB, far below the 2e-3
  * tolerance against torchaudio (which itself computes everything in float32). Frames are computed
- * one at a time into preallocated buffers, so nothing else grows with the file's length except
- * the output.
+ * one at a time (the wasm path: a block at a time) into preallocated buffers, so nothing else
+ * grows with the file's length except the output.
  */
 import { UsageError } from '../errors.js';
 import { createRealFft, type RealFft } from './fft.js';
+import { wasmMfcc, wasmMfccUnsupported, type MfccSetup } from './mfcc-wasm.js';
 
 export interface MfccOptions {
   /** Coefficients kept after the DCT (torchaudio n_mfcc). */
@@ -62,9 +69,15 @@ export interface Mfcc {
   coefficients: number;
 }
 
+/** Which implementation computes the MFCCs: the wasm SIMD kernels, or the TypeScript reference. */
+export type MfccBackend = 'wasm' | 'plain';
+
 /**
  * MFCCs of a recording, averaged over its channels. channels: one (S) array per channel.
  * `nameForErrors` names the recording in error messages (usually its path).
+ *
+ * Runs on the wasm SIMD kernels (src/audio/mfcc-wasm.ts) where they can run and support the
+ * options, otherwise on the TypeScript reference (`plainMfcc`); `mfccBackend` says which.
  */
 export function mfcc(
   channels: Float32Array[],
@@ -72,6 +85,35 @@ export function mfcc(
   options: Partial<MfccOptions> = {},
   nameForErrors = 'the audio',
 ): Mfcc {
+  const setup = prepare(channels, sampleRate, options, nameForErrors);
+  const data = wasmMfcc(channels, setup, nameForErrors);
+  if (data !== undefined) return { data, frames: setup.T, coefficients: setup.o.nMfcc };
+  return plainMfccOf(channels, setup, nameForErrors);
+}
+
+/** The implementation mfcc() uses for these options here, and if it is the plain one, why. */
+export function mfccBackend(options: Partial<MfccOptions> = {}): { backend: MfccBackend; reason?: string } {
+  const reason = wasmMfccUnsupported(resolveOptions(options));
+  return reason === undefined ? { backend: 'wasm' } : { backend: 'plain', reason };
+}
+
+/** The same MFCCs on the TypeScript reference path, in float64 throughout. */
+export function plainMfcc(
+  channels: Float32Array[],
+  sampleRate: number,
+  options: Partial<MfccOptions> = {},
+  nameForErrors = 'the audio',
+): Mfcc {
+  return plainMfccOf(channels, prepare(channels, sampleRate, options, nameForErrors), nameForErrors);
+}
+
+/** Checks the input and options and builds everything that does not depend on the samples. */
+function prepare(
+  channels: Float32Array[],
+  sampleRate: number,
+  options: Partial<MfccOptions>,
+  nameForErrors: string,
+): MfccSetup {
   const o = resolveOptions(options);
   const C = channels.length;
   if (C === 0) throw new UsageError(`${nameForErrors}: no audio channels to compute MFCCs from`);
@@ -87,17 +129,33 @@ export function mfcc(
         `${((1000 * S) / sampleRate).toFixed(1)} ms); it needs more than ${pad} — give a longer recording`,
     );
   }
+  const T = 1 + Math.floor((S + 2 * pad - o.nFft) / o.hopLength); // frames
+  const fMax = o.fMax ?? Math.floor(sampleRate / 2);
+  const window = new Float64Array(o.nFft); // (nFft) periodic Hann
+  for (let j = 0; j < o.nFft; j++) window[j] = 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / o.nFft);
+  const bins = Math.floor(o.nFft / 2) + 1;
+  return {
+    o,
+    T,
+    pad,
+    window,
+    filters: melFilters(bins, sampleRate, o.nMels, o.fMin, fMax),
+    dct: dctMatrix(o.nMfcc, o.nMels),
+  };
+}
+
+function plainMfccOf(channels: Float32Array[], setup: MfccSetup, nameForErrors: string): Mfcc {
+  const { o, T, pad } = setup;
+  const C = channels.length;
+  const S = channels[0].length;
   for (const ch of channels) {
     for (let i = 0; i < S; i++) {
       if (!Number.isFinite(ch[i])) throw new UsageError(`${nameForErrors}: the audio contains NaN or infinite samples`);
     }
   }
-
-  const T = 1 + Math.floor((S + 2 * pad - o.nFft) / o.hopLength); // frames
   const M = o.nMels;
   const K = o.nMfcc;
-  const fMax = o.fMax ?? Math.floor(sampleRate / 2);
-  const plan = createMfccPlan(o, sampleRate, fMax);
+  const plan = createMfccPlan(setup);
 
   // Pass over the audio: unclamped mel dB per channel, and the global maximum.
   const melDb: Float32Array[] = []; // C × (T, M)
@@ -149,17 +207,15 @@ export interface MelFilters {
   weights: Float64Array; // (Σ length)
 }
 
-function createMfccPlan(o: MfccOptions, sampleRate: number, fMax: number): MfccPlan {
-  const window = new Float64Array(o.nFft);
-  for (let j = 0; j < o.nFft; j++) window[j] = 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / o.nFft);
-  const fft = createRealFft(o.nFft);
+function createMfccPlan(setup: MfccSetup): MfccPlan {
+  const fft = createRealFft(setup.o.nFft);
   return {
-    window,
+    window: setup.window,
     fft,
-    frame: new Float64Array(o.nFft),
+    frame: new Float64Array(setup.o.nFft),
     power: new Float64Array(fft.bins),
-    filters: melFilters(fft.bins, sampleRate, o.nMels, o.fMin, fMax),
-    dct: dctMatrix(o.nMfcc, o.nMels),
+    filters: setup.filters,
+    dct: setup.dct,
   };
 }
 
