@@ -28,6 +28,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { decodeAudioFile } from '../src/audio/decode.js';
+import { encodeWav16 } from '../src/formats/wav.js';
 import { mfcc, mfccBackend, plainMfcc } from '../src/audio/mfcc.js';
 
 /** Best and median over the repeats, in seconds. */
@@ -192,7 +193,7 @@ function summarize(seconds: number[]): Timing {
 export function makeInputs(dir: string): string[] {
   const sampleRate = 44100;
   const wav = join(dir, 'stereo60.wav');
-  writeFileSync(wav, wav16(syntheticStereo(60, sampleRate), sampleRate));
+  writeFileSync(wav, encodeWav16(syntheticStereo(60, sampleRate), sampleRate));
   const flac = join(dir, 'stereo60.flac');
   const encoders: [string, string[]][] = [
     ['flac', ['--silent', '--force', '-o', flac, wav]],
@@ -228,30 +229,6 @@ function syntheticStereo(seconds: number, sampleRate: number): Float32Array[] {
     }
     return x;
   });
-}
-
-/** 16-bit PCM WAV bytes of channels in [−1, 1). */
-function wav16(channels: Float32Array[], sampleRate: number): Uint8Array {
-  const C = channels.length;
-  const S = channels[0].length;
-  const b = Buffer.alloc(44 + S * C * 2);
-  b.write('RIFF', 0, 'latin1');
-  b.writeUInt32LE(36 + S * C * 2, 4);
-  b.write('WAVEfmt ', 8, 'latin1');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(C, 22);
-  b.writeUInt32LE(sampleRate, 24);
-  b.writeUInt32LE(sampleRate * C * 2, 28);
-  b.writeUInt16LE(C * 2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'latin1');
-  b.writeUInt32LE(S * C * 2, 40);
-  const pcm = new Int16Array(b.buffer, b.byteOffset + 44, S * C);
-  for (let i = 0; i < S; i++) {
-    for (let c = 0; c < C; c++) pcm[i * C + c] = Math.max(-32768, Math.min(32767, Math.round(channels[c][i] * 32768)));
-  }
-  return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
 // ---------------------------------------------------------------------------------------------

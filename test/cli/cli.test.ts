@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeNpy } from '../../src/formats/npy.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { encodeWav16, testSignal } from '../helpers/wav.js';
+import { encodeWav16 } from '../../src/formats/wav.js';
+import { testSignal } from '../helpers/wav.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'audiopred-cli-'));
 const RATE = 16000; // 100 MFCC frames per second at hop 160
