@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import assert, { AssertionError } from 'node:assert/strict';
-import type { Rng } from '../../src/data/rng.js';
+import { Xoshiro128, type Rng } from '../../src/data/rng.js';
 import type { SequenceModel } from '../../src/models/model.js';
 import { entryOf, type ParamLayout } from '../../src/models/params.js';
 import type { Backend } from '../../src/kernels/backend.js';
@@ -290,6 +290,59 @@ export function assertFiniteDifferencesCatchErrors(p: GradProblem): void {
     const failures = results.filter((r) => !r.ok);
     assert.deepEqual(failures.map((r) => [r.name, r.index]), [[e.name, top]], `perturbing ${e.name}[${top}]`);
   }
+}
+
+/** A GradProblem with its sizes, input and output weights, for the shared model tests below. */
+export interface RandomProblem extends GradProblem {
+  B: number;
+  T: number;
+  F: number;
+  x: Float32Array; // (B, T, F)
+  r: Float32Array; // (B, T, F) = ∂L/∂out
+}
+
+/**
+ * A model at its seeded initial parameters (times `paramScale`: larger weights push
+ * saturating units into their curved range), a random input x and the loss
+ * L = Σ r·out for a fixed random r, so ∂L/∂out = r; forward and backward done once.
+ */
+export function randomProblem(model: SequenceModel, be: Backend, seed: number, B: number, T: number, paramScale = 1): RandomProblem {
+  const F = model.features;
+  const rng = Xoshiro128.fromSeed(seed, 'gradcheck');
+  const params = be.alloc(model.layout.size);
+  model.init(params, Xoshiro128.fromSeed(seed, 'init'));
+  for (let i = 0; i < params.length; i++) params[i] *= paramScale;
+  const x = randn(B * T * F, rng, 1, be);
+  const r = randn(B * T * F, rng, 1, be);
+  const cache = model.createCache(B, T);
+  const out = be.alloc(B * T * F);
+  const loss = () => {
+    model.forward(out, cache, x, params, B, T);
+    let sum = 0;
+    for (let i = 0; i < out.length; i++) sum += r[i] * out[i];
+    return sum;
+  };
+  loss();
+  const grads = be.alloc(model.layout.size);
+  model.backward(grads, r, cache, params, B, T);
+  return { model, params, grads, loss, rng, B, T, F, x, r };
+}
+
+/** A cache made for more sequences and steps than a batch has gives exactly the results of one of its own size. */
+export function assertCacheSizeIndependent(p: RandomProblem, be: Backend): void {
+  const run = (maxB: number, maxT: number) => {
+    const cache = p.model.createCache(maxB, maxT);
+    const out = be.alloc(p.B * p.T * p.F);
+    const grads = be.alloc(p.model.layout.size);
+    p.model.forward(out, cache, p.x, p.params, p.B, p.T);
+    p.model.backward(grads, p.r, cache, p.params, p.B, p.T);
+    return { out, grads };
+  };
+  const exact = run(p.B, p.T);
+  const roomy = run(p.B + 5, p.T + 11);
+  assert.deepEqual(roomy.out, exact.out);
+  assert.deepEqual(roomy.grads, exact.grads);
+  assert.deepEqual(exact.grads, p.grads); // and a second forward on a used cache changes nothing
 }
 
 /** Standard-normal Float32Array (in the backend's memory when one is given). */

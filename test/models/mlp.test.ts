@@ -4,11 +4,12 @@ import { Xoshiro128 } from '../../src/data/rng.js';
 import { createMlp } from '../../src/models/mlp.js';
 import {
   assertClose,
+  assertCacheSizeIndependent,
   assertFiniteDifferencesCatchErrors,
   assertGradientsMatchFiniteDifferences,
   summarize,
   fixtureCase,
-  randn,
+  randomProblem,
   runFixtureAdamW,
   runFixtureCase,
   tensorOf,
@@ -47,28 +48,8 @@ for (const be of BACKENDS) {
     }
   });
 
-  /** A small random MLP and the loss L = Σ r·out for a fixed random r, so ∂L/∂out = r. */
-  function smallProblem(seed: number) {
-    const B = 2, T = 5, F = 5;
-    const model = createMlp({ features: F }, be);
-    const rng = Xoshiro128.fromSeed(seed, 'gradcheck');
-    const params = be.alloc(model.layout.size);
-    model.init(params, Xoshiro128.fromSeed(seed, 'init'));
-    const x = randn(B * T * F, rng, 1, be);
-    const r = randn(B * T * F, rng, 1, be);
-    const cache = model.createCache(B, T);
-    const out = be.alloc(B * T * F);
-    const loss = () => {
-      model.forward(out, cache, x, params, B, T);
-      let s = 0;
-      for (let i = 0; i < out.length; i++) s += r[i] * out[i];
-      return s;
-    };
-    loss();
-    const grads = be.alloc(model.layout.size);
-    model.backward(grads, r, cache, params, B, T);
-    return { model, params, grads, loss, rng, B, T, F, x, r };
-  }
+  /** A small random MLP and the loss L = Σ r·out (see randomProblem). */
+  const smallProblem = (seed: number) => randomProblem(createMlp({ features: 5 }, be), be, seed, 2, 5);
 
   test(`MLP gradients agree with finite differences in every parameter tensor (${be.name})`, (t) => {
     t.diagnostic(assertGradientsMatchFiniteDifferences('mlp', smallProblem(3)));
@@ -93,19 +74,7 @@ for (const be of BACKENDS) {
   });
 
   test(`a batch smaller than the MLP’s cache gives exactly the results of a cache of its own size (${be.name})`, () => {
-    const p = smallProblem(5);
-    const run = (maxB: number, maxT: number) => {
-      const cache = p.model.createCache(maxB, maxT);
-      const out = be.alloc(p.B * p.T * p.F);
-      const grads = be.alloc(p.model.layout.size);
-      p.model.forward(out, cache, p.x, p.params, p.B, p.T);
-      p.model.backward(grads, p.r, cache, p.params, p.B, p.T);
-      return { out, grads };
-    };
-    const exact = run(p.B, p.T);
-    const roomy = run(p.B + 3, p.T + 7);
-    assert.deepEqual(roomy.out, exact.out);
-    assert.deepEqual(roomy.grads, exact.grads);
+    assertCacheSizeIndependent(smallProblem(5), be);
   });
 
   test(`MLP initial parameters lie within PyTorch’s bounds, and the same seed gives the same parameters (${be.name})`, () => {

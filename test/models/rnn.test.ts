@@ -4,11 +4,12 @@ import { Xoshiro128 } from '../../src/data/rng.js';
 import { createRnn } from '../../src/models/rnn.js';
 import {
   assertClose,
+  assertCacheSizeIndependent,
   assertFiniteDifferencesCatchErrors,
   assertGradientsMatchFiniteDifferences,
   summarize,
   fixtureCase,
-  randn,
+  randomProblem,
   runFixtureAdamW,
   runFixtureCase,
   tensorOf,
@@ -48,29 +49,8 @@ for (const be of BACKENDS) {
     }
   });
 
-  /** A small random RNN and the loss L = Σ r·out for a fixed random r, so ∂L/∂out = r. */
-  function smallProblem(seed: number) {
-    const B = 3, T = 6, F = 5, H = 7;
-    const model = createRnn({ features: F, hidden: H }, be);
-    const rng = Xoshiro128.fromSeed(seed, 'gradcheck');
-    const params = be.alloc(model.layout.size);
-    model.init(params, Xoshiro128.fromSeed(seed, 'init'));
-    for (let i = 0; i < params.length; i++) params[i] *= 2; // larger weights: tanh well into its curved range
-    const x = randn(B * T * F, rng, 1, be);
-    const r = randn(B * T * F, rng, 1, be);
-    const cache = model.createCache(B, T);
-    const out = be.alloc(B * T * F);
-    const loss = () => {
-      model.forward(out, cache, x, params, B, T);
-      let s = 0;
-      for (let i = 0; i < out.length; i++) s += r[i] * out[i];
-      return s;
-    };
-    loss();
-    const grads = be.alloc(model.layout.size);
-    model.backward(grads, r, cache, params, B, T);
-    return { model, params, grads, loss, rng, B, T, F, H, x, r };
-  }
+  /** A small random RNN with doubled weights (tanh well into its curved range) and the loss L = Σ r·out (see randomProblem). */
+  const smallProblem = (seed: number) => randomProblem(createRnn({ features: 5, hidden: 7 }, be), be, seed, 3, 6, 2);
 
   test(`RNN gradients agree with finite differences in every parameter tensor (${be.name})`, (t) => {
     t.diagnostic(assertGradientsMatchFiniteDifferences('rnn', smallProblem(3)));
@@ -81,20 +61,7 @@ for (const be of BACKENDS) {
   });
 
   test(`a batch smaller than the cache gives exactly the results of a cache of its own size (${be.name})`, () => {
-    const p = smallProblem(5);
-    const run = (maxB: number, maxT: number) => {
-      const cache = p.model.createCache(maxB, maxT);
-      const out = be.alloc(p.B * p.T * p.F);
-      const grads = be.alloc(p.model.layout.size);
-      p.model.forward(out, cache, p.x, p.params, p.B, p.T);
-      p.model.backward(grads, p.r, cache, p.params, p.B, p.T);
-      return { out, grads };
-    };
-    const exact = run(p.B, p.T);
-    const roomy = run(p.B + 5, p.T + 11);
-    assert.deepEqual(roomy.out, exact.out);
-    assert.deepEqual(roomy.grads, exact.grads);
-    assert.deepEqual(exact.grads, p.grads); // and a second forward on a used cache changes nothing
+    assertCacheSizeIndependent(smallProblem(5), be);
   });
 
   test(`RNN backward adds into the gradient buffer instead of overwriting it (${be.name})`, () => {
