@@ -405,6 +405,37 @@ export function runFixtureAdamW(model: SequenceModel, c: ModelCase, steps: numbe
   return { losses, after };
 }
 
+/** Against PyTorch (float32 with other summation orders): |a − e| ≤ 1e-6 + 1e-5·|e|. */
+export const TORCH_TOL: Tolerance = { rtol: 1e-5, atol: 1e-6 };
+
+/** Output, loss and every gradient match the fixture case; returns lines for the test log. */
+export function assertMatchesFixture(model: SequenceModel, c: ModelCase, be: Backend): string[] {
+  const { out, loss, grads } = runFixtureCase(model, c, be);
+  const log = [
+    summarize('output', assertClose('output', out, c.output, TORCH_TOL)),
+    summarize('loss', assertClose('loss', [loss], [c.loss], TORCH_TOL)),
+  ];
+  for (const e of model.layout.entries) {
+    const d = assertClose(`gradient of ${e.name}`, tensorOf(model.layout, grads, e.name), c.grads[e.name].data, TORCH_TOL);
+    log.push(summarize(`grad ${e.name}`, d));
+  }
+  return log;
+}
+
+/** Five AdamW steps follow the fixture's losses, and its parameters after steps 1 and 5; returns lines for the log. */
+export function assertAdamWMatchesFixture(model: SequenceModel, c: ModelCase, be: Backend): string[] {
+  const { losses, after } = runFixtureAdamW(model, c, 5, be);
+  const log = [summarize('losses', assertClose('losses before each step', losses, c.adamw.losses_before_each_step, TORCH_TOL))];
+  for (const [k, step] of [[0, 1], [1, 5]] as const) {
+    for (const e of model.layout.entries) {
+      const expected = c.adamw.params_after_step[k][e.name];
+      const d = assertClose(`${e.name} after step ${step}`, tensorOf(model.layout, after[step - 1], e.name), expected, TORCH_TOL);
+      log.push(summarize(`${e.name} after step ${step}`, d));
+    }
+  }
+  return log;
+}
+
 /** The tensor `name` of a flat buffer. */
 export function tensorOf(layout: ParamLayout, buffer: Float32Array, name: string): Float32Array {
   const e = entryOf(layout, name);

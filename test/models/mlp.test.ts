@@ -3,49 +3,28 @@ import assert from 'node:assert/strict';
 import { Xoshiro128 } from '../../src/data/rng.js';
 import { createMlp } from '../../src/models/mlp.js';
 import {
-  assertClose,
+  assertAdamWMatchesFixture,
+  assertMatchesFixture,
   assertCacheSizeIndependent,
   assertFiniteDifferencesCatchErrors,
   assertGradientsMatchFiniteDifferences,
-  summarize,
   fixtureCase,
   randomProblem,
-  runFixtureAdamW,
-  runFixtureCase,
   tensorOf,
   BACKENDS,
   copyTo,
-  type Tolerance,
 } from './check.js';
 
 for (const be of BACKENDS) {
-  /** Against PyTorch (float32 with other summation orders): |a − e| ≤ 1e-6 + 1e-5·|e|. */
-  const TORCH: Tolerance = { rtol: 1e-5, atol: 1e-6 };
-
   const c = fixtureCase('mlp');
   const [, , F] = c.input_shape;
 
   test(`the MLP reproduces PyTorch’s output, loss and every gradient on the fixture (${be.name})`, (t) => {
-    const model = createMlp({ features: F }, be);
-    const { out, loss, grads } = runFixtureCase(model, c, be);
-    t.diagnostic(summarize('output', assertClose('output', out, c.output, TORCH)));
-    t.diagnostic(summarize('loss', assertClose('loss', [loss], [c.loss], TORCH)));
-    for (const e of model.layout.entries) {
-      const d = assertClose(`gradient of ${e.name}`, tensorOf(model.layout, grads, e.name), c.grads[e.name].data, TORCH);
-      t.diagnostic(summarize(`grad ${e.name}`, d));
-    }
+    for (const line of assertMatchesFixture(createMlp({ features: F }, be), c, be)) t.diagnostic(line);
   });
 
   test(`five AdamW steps on the MLP follow PyTorch’s losses and parameters (${be.name})`, (t) => {
-    const model = createMlp({ features: F }, be);
-    const { losses, after } = runFixtureAdamW(model, c, 5, be);
-    t.diagnostic(summarize('losses', assertClose('losses before each step', losses, c.adamw.losses_before_each_step, TORCH)));
-    for (const [k, step] of [[0, 1], [1, 5]] as const) {
-      for (const e of model.layout.entries) {
-        const d = assertClose(`${e.name} after step ${step}`, tensorOf(model.layout, after[step - 1], e.name), c.adamw.params_after_step[k][e.name], TORCH);
-        t.diagnostic(summarize(`${e.name} after step ${step}`, d));
-      }
-    }
+    for (const line of assertAdamWMatchesFixture(createMlp({ features: F }, be), c, be)) t.diagnostic(line);
   });
 
   /** A small random MLP and the loss L = Σ r·out (see randomProblem). */
