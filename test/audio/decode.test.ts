@@ -152,6 +152,33 @@ async function assertUsageError(run: () => Promise<unknown>, name: string, patte
   });
 }
 
+/** RMS of a − b over n samples, b shifted by `lag` (a lossy decoder may add a delay). */
+function rmsDifference(a: Float32Array, b: Float32Array, lag: number, from: number, n: number): number {
+  let s = 0;
+  for (let i = from; i < from + n; i++) s += (a[i + lag] - b[i]) ** 2;
+  return Math.sqrt(s / n);
+}
+
+test('OGG/Vorbis and MP3 decode to the recording they were encoded from', async () => {
+  const original = await decodeAudioFile(fixturePath('audio/chord-stereo.flac'));
+  const S = 3 * 48000;
+  for (const [file, format] of [['chord-3s.ogg', 'ogg-vorbis'], ['chord-3s.mp3', 'mp3']] as const) {
+    const audio = await decodeAudioFile(fixturePath(`audio/${file}`));
+    assert.equal(audio.format, format);
+    assert.equal(audio.sampleRate, 48000);
+    assert.equal(audio.channels.length, 2);
+    // MP3 frames hold 1152 samples and the decoder keeps the encoder's delay and padding.
+    const extra = audio.channels[0].length - S;
+    assert.ok(extra >= 0 && extra <= (format === 'mp3' ? 3 * 1152 : 0), `${file}: ${audio.channels[0].length} samples`);
+    for (let c = 0; c < 2; c++) {
+      // The best alignment within the delay, then a lossy codec's error: under 1/50 of full scale.
+      let best = Infinity;
+      for (let lag = 0; lag <= extra; lag++) best = Math.min(best, rmsDifference(audio.channels[c], original.channels[c], lag, 24000, 4000));
+      assert.ok(best < 0.02, `${file} channel ${c}: RMS difference ${best}`);
+    }
+  }
+});
+
 test('a missing file is a usage error that says so', async () => {
   const path = join(dir, 'no-such.flac');
   await assertUsageError(() => decodeAudioFile(path), path, /^no such file: .* — give the path of an audio file$/);
