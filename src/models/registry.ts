@@ -4,10 +4,12 @@
  */
 import type { Backend } from '../kernels/backend.js';
 import type { SequenceModel } from './model.js';
+import { createGru } from './gru.js';
+import { createLstm } from './lstm.js';
 import { createMlp } from './mlp.js';
 import { createRnn } from './rnn.js';
 
-export const modelNames = ['rnn', 'mlp'] as const;
+export const modelNames = ['rnn', 'mlp', 'gru', 'lstm'] as const;
 export type ModelName = (typeof modelNames)[number];
 
 /** Sizes a model may use: F features per frame and H hidden units (ignored by models without a hidden state). */
@@ -19,6 +21,8 @@ export interface ModelDims {
 const factories: { readonly [N in ModelName]: (dims: ModelDims, be: Backend) => SequenceModel } = {
   rnn: (dims, be) => createRnn({ features: dims.features, hidden: dims.hidden }, be),
   mlp: (dims, be) => createMlp({ features: dims.features }, be),
+  gru: (dims, be) => createGru({ features: dims.features, hidden: dims.hidden }, be),
+  lstm: (dims, be) => createLstm({ features: dims.features, hidden: dims.hidden }, be),
 };
 
 /** A model whose buffers live in, and whose heavy loops run on, the kernel backend `be`. */

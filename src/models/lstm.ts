@@ -1,0 +1,305 @@
+/**
+ * A one-layer LSTM and a Linear read-out, PyTorch's
+ * nn.LSTM(F, H, batch_first=True) followed by nn.Linear(H, F), gates in
+ * PyTorch's order i, f, g, o:
+ *
+ *   [i f g o]_t = W_ih x_t + b_ih + W_hh h_{t−1} + b_hh
+ *   i, f, o = σ(·),  g = tanh(·)
+ *   c_t = f ⊙ c_{t−1} + i ⊙ g,   h_t = o ⊙ tanh(c_t),   h_{−1} = c_{−1} = 0
+ *   y_t = W_fc h_t + b_fc
+ *
+ * Like the RNN, the work is arranged so that the kernel backend does it in as
+ * few large calls as the recurrence allows:
+ *
+ *   forward   1. gates = x W_ihᵀ + b_ih + b_hh for all B·T frames in one matmul;
+ *             2. per step, gates_t += h_{t−1} W_hhᵀ (one matmul of (B, H) by
+ *                (4H, H)ᵀ), then the gate nonlinearities and the cell update in
+ *                a plain loop;
+ *             3. the read-out of all B·T hidden states at once.
+ *   backward  1. the read-out's gradients and dh = dy W_fc for every step;
+ *             2. backward through time, carrying dc and adding dgates_{t+1} W_hh
+ *                into dh_t (one matmul per step), giving dgates_t = ∂loss/∂(the
+ *                gates' pre-activations of step t) for all t;
+ *             3. dW_hh, dW_ih and the biases from dgates and the stored history,
+ *                each summed over all steps in one call.
+ *
+ * Internally everything is time-major (T, B, ·), unlike the model interface's
+ * batch-major (B, T, ·). The recurrence works on one step of every sequence
+ * at a time, and in a batch-major tensor the B rows of step t are T rows
+ * apart; time-major puts them in one contiguous (B, ·) block that a kernel can
+ * take as a subarray, with no copy per step. It costs one transpose of x on
+ * the way in and of the output on the way out (and of dout in backward),
+ * which is O(B·T·F), small beside the O(B·T·H²) of the matmuls. Time-major also
+ * puts h_{−1}, h_0, …, h_{T−2} in one contiguous block when a zero row block
+ * for h_{−1} sits in front of h, so dW_hh is a single matmul over all steps.
+ */
+import type { Rng } from '../data/rng.js';
+import type { Backend } from '../kernels/backend.js';
+import { checkShapes, memoViews } from './buffers.js';
+import { linearBackward, linearForward } from './linear.js';
+import type { SequenceModel } from './model.js';
+import { layoutParams, paramViews, type ParamLayout } from './params.js';
+
+export interface LstmConfig {
+  /** F: features per frame, in and out (12 MFCCs in the reference task). */
+  features: number;
+  /** H: hidden units (and cell units). */
+  hidden: number;
+}
+
+/** Named views of a parameter or gradient buffer. */
+interface LstmParams {
+  Wih: Float32Array; // (4H, F) rnn.weight_ih_l0, rows in gate order i, f, g, o
+  Whh: Float32Array; // (4H, H) rnn.weight_hh_l0
+  bih: Float32Array; // (4H)    rnn.bias_ih_l0
+  bhh: Float32Array; // (4H)    rnn.bias_hh_l0
+  Wfc: Float32Array; // (F, H)  fc.weight
+  bfc: Float32Array; // (F)     fc.bias
+}
+
+/**
+ * Working memory for up to maxB sequences of maxT steps, in the backend's
+ * memory. All sequence buffers are time-major: row (t·B + b) is sequence b at
+ * step t, for the B of the current call.
+ */
+export interface LstmCache {
+  readonly maxB: number;
+  readonly maxT: number;
+  readonly x: Float32Array; // (T, B, F) the last forward's input, transposed
+  readonly y: Float32Array; // (T, B, F) the read-out before transposing to out; dout transposed in backward
+  readonly gates: Float32Array; // (T, B, 4H) pre-activations, then i, f, g, o after their nonlinearities
+  readonly h: Float32Array; // (T+1, B, H) h_{−1} = 0, h_0, …, h_{T−1}
+  readonly c: Float32Array; // (T+1, B, H) c_{−1} = 0, c_0, …, c_{T−1}
+  readonly tanhC: Float32Array; // (T, B, H) tanh(c_t)
+  readonly dh: Float32Array; // (T, B, H) ∂loss/∂h_t: from the read-out, then plus the recurrence
+  readonly dgates: Float32Array; // (T, B, 4H) ∂loss/∂(gate pre-activations)
+  readonly dc: Float32Array; // (B, H) ∂loss/∂c_t carried backward through time
+  readonly bias: Float32Array; // (4H) b_ih + b_hh
+  /** B and T of the last forward, which backward must be called with (0 before any forward). */
+  lastB: number;
+  lastT: number;
+  /** Views for the kernels, made once per (B, T) (training keeps both fixed): h_0 … h_{T−1} as
+   *  one (T, B, H) block for the read-out, and the (B, ·) blocks of every step. */
+  steps: {
+    B: number;
+    T: number;
+    hAll: Float32Array;
+    gates: Float32Array[];
+    hPrev: Float32Array[];
+    dh: Float32Array[];
+    dgates: Float32Array[];
+  } | null;
+}
+
+export function lstmLayout(F: number, H: number): ParamLayout {
+  return layoutParams([
+    { name: 'rnn.weight_ih_l0', shape: [4 * H, F] },
+    { name: 'rnn.weight_hh_l0', shape: [4 * H, H] },
+    { name: 'rnn.bias_ih_l0', shape: [4 * H] },
+    { name: 'rnn.bias_hh_l0', shape: [4 * H] },
+    { name: 'fc.weight', shape: [F, H] },
+    { name: 'fc.bias', shape: [F] },
+  ]);
+}
+
+export function createLstm(config: LstmConfig, be: Backend): SequenceModel<LstmCache> {
+  const F = config.features;
+  const H = config.hidden;
+  if (!(Number.isInteger(F) && F >= 1 && Number.isInteger(H) && H >= 1)) {
+    throw new RangeError(`lstm needs integer features ≥ 1 and hidden ≥ 1, got features ${F}, hidden ${H}`);
+  }
+  const G = 4 * H; // gate pre-activations per frame
+  const layout = lstmLayout(F, H);
+  const makeViews = (buffer: Float32Array): LstmParams => {
+    const v = paramViews(layout, buffer);
+    return {
+      Wih: v['rnn.weight_ih_l0'],
+      Whh: v['rnn.weight_hh_l0'],
+      bih: v['rnn.bias_ih_l0'],
+      bhh: v['rnn.bias_hh_l0'],
+      Wfc: v['fc.weight'],
+      bfc: v['fc.bias'],
+    };
+  };
+  const paramsOf = memoViews(makeViews);
+  const gradsOf = memoViews(makeViews);
+
+  function init(params: Float32Array, rng: Rng): void {
+    const p = makeViews(params);
+    // PyTorch: every LSTM weight and bias ~ U(−1/√H, 1/√H); nn.Linear(H, F):
+    // kaiming_uniform(a=√5) weight and the bias both ~ U(−1/√in, 1/√in), in = H.
+    const k = 1 / Math.sqrt(H);
+    for (const v of [p.Wih, p.Whh, p.bih, p.bhh, p.Wfc, p.bfc]) {
+      for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-k, k);
+    }
+  }
+
+  function createCache(maxB: number, maxT: number): LstmCache {
+    const N = maxB * maxT;
+    return {
+      maxB,
+      maxT,
+      x: be.alloc(N * F),
+      y: be.alloc(N * F),
+      gates: be.alloc(N * G),
+      h: be.alloc(N * H + maxB * H),
+      c: be.alloc(N * H + maxB * H),
+      tanhC: be.alloc(N * H),
+      dh: be.alloc(N * H),
+      dgates: be.alloc(N * G),
+      dc: be.alloc(maxB * H),
+      bias: be.alloc(G),
+      lastB: 0,
+      lastT: 0,
+      steps: null,
+    };
+  }
+
+  function forward(out: Float32Array, cache: LstmCache, x: Float32Array, params: Float32Array, B: number, T: number): void {
+    checkShapes(cache, B, T, F, x, out);
+    const p = paramsOf(params);
+    const { gates, h, c, tanhC, bias } = cache;
+    const N = B * T;
+    const BH = B * H;
+    const steps = stepViews(cache, B, T);
+    cache.lastB = B;
+    cache.lastT = T;
+
+    // 1. gates ← x W_ihᵀ + (b_ih + b_hh) for every frame at once, time-major.
+    transpose(cache.x, x, B, T, F);
+    for (let i = 0; i < G; i++) bias[i] = p.bih[i] + p.bhh[i];
+    linearForward(be, gates, cache.x, p.Wih, bias, N, F, G);
+
+    // 2. The recurrence. h_{−1} = c_{−1} = 0: the first block of h and c, which an
+    //    earlier call with a smaller B may have written to.
+    h.fill(0, 0, BH);
+    c.fill(0, 0, BH);
+    for (let t = 0; t < T; t++) {
+      be.matmulABt(steps.gates[t], steps.hPrev[t], p.Whh, B, G, H, true); // gates_t += h_{t−1} W_hhᵀ
+      for (let b = 0; b < B; b++) {
+        const gRow = (t * B + b) * G; // this frame's i, f, g, o
+        const row = (t * B + b) * H; // this frame in (T, B, H); in h and c (shifted by one step) it is c_{t−1}
+        for (let j = 0; j < H; j++) {
+          const ig = sigmoid(gates[gRow + j]);
+          const fg = sigmoid(gates[gRow + H + j]);
+          const gg = Math.tanh(gates[gRow + 2 * H + j]);
+          const og = sigmoid(gates[gRow + 3 * H + j]);
+          gates[gRow + j] = ig;
+          gates[gRow + H + j] = fg;
+          gates[gRow + 2 * H + j] = gg;
+          gates[gRow + 3 * H + j] = og;
+          const ct = fg * c[row + j] + ig * gg;
+          c[row + BH + j] = ct;
+          const tc = Math.tanh(c[row + BH + j]); // of the float32 c_t, as stored
+          tanhC[row + j] = tc;
+          h[row + BH + j] = og * tanhC[row + j];
+        }
+      }
+    }
+
+    // 3. The read-out of h_0 … h_{T−1}, then back to batch-major.
+    linearForward(be, cache.y, steps.hAll, p.Wfc, p.bfc, N, H, F);
+    untranspose(out, cache.y, B, T, F);
+  }
+
+  function backward(dparams: Float32Array, dout: Float32Array, cache: LstmCache, params: Float32Array, B: number, T: number): void {
+    checkShapes(cache, B, T, F, dout, dout);
+    const { gates, h, c, tanhC, dh, dgates, dc } = cache;
+    if (cache.lastB === 0) throw new Error('lstm backward needs a forward first');
+    if (cache.lastB !== B || cache.lastT !== T) {
+      throw new Error(`lstm backward of ${B} × ${T} steps after a forward of ${cache.lastB} × ${cache.lastT}`);
+    }
+    const p = paramsOf(params);
+    const g = gradsOf(dparams);
+    const N = B * T;
+    const BH = B * H;
+    const steps = stepViews(cache, B, T);
+
+    // 1. The read-out: dW_fc, db_fc, and dh = ∂loss/∂h_t through y_t alone.
+    transpose(cache.y, dout, B, T, F);
+    linearBackward(be, dh, g.Wfc, g.bfc, cache.y, steps.hAll, p.Wfc, N, H, F);
+
+    // 2. Backward through time. dh_t += dgates_{t+1} W_hh (h_t feeds step t+1), and
+    //    dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o_t ⊙ (1 − tanh²c_t), dc_T = 0. Then
+    //    di = dc ⊙ g, df = dc ⊙ c_{t−1}, dg = dc ⊙ i, do = dh ⊙ tanh c_t, each
+    //    times its nonlinearity's derivative: σ' = σ(1 − σ), tanh' = 1 − tanh².
+    dc.fill(0, 0, BH);
+    for (let t = T - 1; t >= 0; t--) {
+      if (t < T - 1) be.matmulAB(steps.dh[t], steps.dgates[t + 1], p.Whh, B, H, G, true);
+      for (let b = 0; b < B; b++) {
+        const gRow = (t * B + b) * G;
+        const row = (t * B + b) * H;
+        const dcRow = b * H;
+        for (let j = 0; j < H; j++) {
+          const ig = gates[gRow + j];
+          const fg = gates[gRow + H + j];
+          const gg = gates[gRow + 2 * H + j];
+          const og = gates[gRow + 3 * H + j];
+          const tc = tanhC[row + j];
+          const dht = dh[row + j];
+          const dct = dc[dcRow + j] + dht * og * (1 - tc * tc);
+          dgates[gRow + j] = dct * gg * ig * (1 - ig);
+          dgates[gRow + H + j] = dct * c[row + j] * fg * (1 - fg); // c[row] is c_{t−1}
+          dgates[gRow + 2 * H + j] = dct * ig * (1 - gg * gg);
+          dgates[gRow + 3 * H + j] = dht * tc * og * (1 - og);
+          dc[dcRow + j] = dct * fg;
+        }
+      }
+    }
+
+    // 3. dW_hh += Σ_t dgates_tᵀ h_{t−1} over all steps in one call: h_{−1} … h_{T−2} is
+    //    the first T·B rows of h (the zero block adds nothing); dW_ih += dgatesᵀ x and
+    //    both biases += Σ dgates over all frames.
+    be.matmulAtB(g.Whh, dgates, h, G, H, N, true);
+    linearBackward(be, null, g.Wih, g.bih, dgates, cache.x, p.Wih, N, F, G);
+    be.sumRows(g.bhh, dgates, N, G);
+  }
+
+  /** h_0 … h_{T−1}, and the (B, ·) blocks of step t: gates_t, h_{t−1}, dh_t and dgates_t; made once per (B, T). */
+  function stepViews(cache: LstmCache, B: number, T: number): NonNullable<LstmCache['steps']> {
+    if (cache.steps?.B !== B || cache.steps.T !== T) {
+      const gates: Float32Array[] = [];
+      const hPrev: Float32Array[] = [];
+      const dh: Float32Array[] = [];
+      const dgates: Float32Array[] = [];
+      for (let t = 0; t < T; t++) {
+        gates.push(cache.gates.subarray(t * B * G, (t + 1) * B * G));
+        hPrev.push(cache.h.subarray(t * B * H, (t + 1) * B * H));
+        dh.push(cache.dh.subarray(t * B * H, (t + 1) * B * H));
+        dgates.push(cache.dgates.subarray(t * B * G, (t + 1) * B * G));
+      }
+      const hAll = cache.h.subarray(B * H, (T + 1) * B * H);
+      cache.steps = { B, T, hAll, gates, hPrev, dh, dgates };
+    }
+    return cache.steps;
+  }
+
+  return { name: 'lstm', layout, features: F, init, createCache, forward, backward };
+}
+
+/** σ(v) = 1 / (1 + e^{−v}); saturates cleanly to 0 and 1 (e^{−v} = ∞ gives 0). */
+function sigmoid(v: number): number {
+  return 1 / (1 + Math.exp(-v));
+}
+
+/** to (T, B, F) ← from (B, T, F). */
+function transpose(to: Float32Array, from: Float32Array, B: number, T: number, F: number): void {
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const src = (b * T + t) * F;
+      const dst = (t * B + b) * F;
+      for (let f = 0; f < F; f++) to[dst + f] = from[src + f];
+    }
+  }
+}
+
+/** to (B, T, F) ← from (T, B, F). */
+function untranspose(to: Float32Array, from: Float32Array, B: number, T: number, F: number): void {
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const src = (t * B + b) * F;
+      const dst = (b * T + t) * F;
+      for (let f = 0; f < F; f++) to[dst + f] = from[src + f];
+    }
+  }
+}
