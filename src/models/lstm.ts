@@ -38,23 +38,14 @@ import type { Backend } from '../kernels/backend.js';
 import { checkShapes, memoViews } from './buffers.js';
 import { linearBackward, linearForward } from './linear.js';
 import type { SequenceModel } from './model.js';
-import { layoutParams, paramViews, type ParamLayout } from './params.js';
+import type { ParamLayout } from './params.js';
+import { checkRecurrentSizes, initRecurrent, recurrentLayout, recurrentViews } from './recurrent.js';
 
 export interface LstmConfig {
   /** F: features per frame, in and out (12 MFCCs in the reference task). */
   features: number;
   /** H: hidden units (and cell units). */
   hidden: number;
-}
-
-/** Named views of a parameter or gradient buffer. */
-interface LstmParams {
-  Wih: Float32Array; // (4H, F) rnn.weight_ih_l0, rows in gate order i, f, g, o
-  Whh: Float32Array; // (4H, H) rnn.weight_hh_l0
-  bih: Float32Array; // (4H)    rnn.bias_ih_l0
-  bhh: Float32Array; // (4H)    rnn.bias_hh_l0
-  Wfc: Float32Array; // (F, H)  fc.weight
-  bfc: Float32Array; // (F)     fc.bias
 }
 
 /**
@@ -92,46 +83,21 @@ export interface LstmCache {
 }
 
 export function lstmLayout(F: number, H: number): ParamLayout {
-  return layoutParams([
-    { name: 'rnn.weight_ih_l0', shape: [4 * H, F] },
-    { name: 'rnn.weight_hh_l0', shape: [4 * H, H] },
-    { name: 'rnn.bias_ih_l0', shape: [4 * H] },
-    { name: 'rnn.bias_hh_l0', shape: [4 * H] },
-    { name: 'fc.weight', shape: [F, H] },
-    { name: 'fc.bias', shape: [F] },
-  ]);
+  return recurrentLayout(F, H, 4);
 }
 
 export function createLstm(config: LstmConfig, be: Backend): SequenceModel<LstmCache> {
   const F = config.features;
   const H = config.hidden;
-  if (!(Number.isInteger(F) && F >= 1 && Number.isInteger(H) && H >= 1)) {
-    throw new RangeError(`lstm needs integer features ≥ 1 and hidden ≥ 1, got features ${F}, hidden ${H}`);
-  }
+  checkRecurrentSizes('lstm', F, H);
   const G = 4 * H; // gate pre-activations per frame
   const layout = lstmLayout(F, H);
-  const makeViews = (buffer: Float32Array): LstmParams => {
-    const v = paramViews(layout, buffer);
-    return {
-      Wih: v['rnn.weight_ih_l0'],
-      Whh: v['rnn.weight_hh_l0'],
-      bih: v['rnn.bias_ih_l0'],
-      bhh: v['rnn.bias_hh_l0'],
-      Wfc: v['fc.weight'],
-      bfc: v['fc.bias'],
-    };
-  };
+  const makeViews = (buffer: Float32Array) => recurrentViews(layout, buffer);
   const paramsOf = memoViews(makeViews);
   const gradsOf = memoViews(makeViews);
 
   function init(params: Float32Array, rng: Rng): void {
-    const p = makeViews(params);
-    // PyTorch: every LSTM weight and bias ~ U(−1/√H, 1/√H); nn.Linear(H, F):
-    // kaiming_uniform(a=√5) weight and the bias both ~ U(−1/√in, 1/√in), in = H.
-    const k = 1 / Math.sqrt(H);
-    for (const v of [p.Wih, p.Whh, p.bih, p.bhh, p.Wfc, p.bfc]) {
-      for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-k, k);
-    }
+    initRecurrent(layout, params, H, rng);
   }
 
   function createCache(maxB: number, maxT: number): LstmCache {

@@ -23,23 +23,14 @@ import type { Backend } from '../kernels/backend.js';
 import { checkShapes, memoViews } from './buffers.js';
 import { linearBackward, linearForward } from './linear.js';
 import type { SequenceModel } from './model.js';
-import { layoutParams, paramViews, type ParamLayout } from './params.js';
+import type { ParamLayout } from './params.js';
+import { checkRecurrentSizes, initRecurrent, recurrentLayout, recurrentViews } from './recurrent.js';
 
 export interface RnnConfig {
   /** F: features per frame, in and out (12 MFCCs in the reference task). */
   features: number;
   /** H: hidden units (128 in the reference task). */
   hidden: number;
-}
-
-/** Named views of a parameter or gradient buffer. */
-interface RnnParams {
-  Wih: Float32Array; // (H, F) rnn.weight_ih_l0
-  Whh: Float32Array; // (H, H) rnn.weight_hh_l0
-  bih: Float32Array; // (H)    rnn.bias_ih_l0
-  bhh: Float32Array; // (H)    rnn.bias_hh_l0
-  Wfc: Float32Array; // (F, H) fc.weight
-  bfc: Float32Array; // (F)    fc.bias
 }
 
 /** Working memory for up to maxB sequences of maxT steps, in the backend's memory. */
@@ -56,45 +47,20 @@ export interface RnnCache {
 }
 
 export function rnnLayout(F: number, H: number): ParamLayout {
-  return layoutParams([
-    { name: 'rnn.weight_ih_l0', shape: [H, F] },
-    { name: 'rnn.weight_hh_l0', shape: [H, H] },
-    { name: 'rnn.bias_ih_l0', shape: [H] },
-    { name: 'rnn.bias_hh_l0', shape: [H] },
-    { name: 'fc.weight', shape: [F, H] },
-    { name: 'fc.bias', shape: [F] },
-  ]);
+  return recurrentLayout(F, H, 1);
 }
 
 export function createRnn(config: RnnConfig, be: Backend): SequenceModel<RnnCache> {
   const F = config.features;
   const H = config.hidden;
-  if (!(Number.isInteger(F) && F >= 1 && Number.isInteger(H) && H >= 1)) {
-    throw new RangeError(`rnn needs integer features ≥ 1 and hidden ≥ 1, got features ${F}, hidden ${H}`);
-  }
+  checkRecurrentSizes('rnn', F, H);
   const layout = rnnLayout(F, H);
-  const makeViews = (buffer: Float32Array): RnnParams => {
-    const v = paramViews(layout, buffer);
-    return {
-      Wih: v['rnn.weight_ih_l0'],
-      Whh: v['rnn.weight_hh_l0'],
-      bih: v['rnn.bias_ih_l0'],
-      bhh: v['rnn.bias_hh_l0'],
-      Wfc: v['fc.weight'],
-      bfc: v['fc.bias'],
-    };
-  };
+  const makeViews = (buffer: Float32Array) => recurrentViews(layout, buffer);
   const paramsOf = memoViews(makeViews);
   const gradsOf = memoViews(makeViews);
 
   function init(params: Float32Array, rng: Rng): void {
-    const p = makeViews(params);
-    // PyTorch: every RNN weight and bias ~ U(−1/√H, 1/√H); nn.Linear(H, F):
-    // kaiming_uniform(a=√5) weight and the bias both ~ U(−1/√in, 1/√in), in = H.
-    const k = 1 / Math.sqrt(H);
-    for (const v of [p.Wih, p.Whh, p.bih, p.bhh, p.Wfc, p.bfc]) {
-      for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-k, k);
-    }
+    initRecurrent(layout, params, H, rng);
   }
 
   function createCache(maxB: number, maxT: number): RnnCache {

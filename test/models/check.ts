@@ -345,6 +345,49 @@ export function assertCacheSizeIndependent(p: RandomProblem, be: Backend): void 
   assert.deepEqual(exact.grads, p.grads); // and a second forward on a used cache changes nothing
 }
 
+/** Backward adds into the gradient buffer: a second pass on top of the first gives 2g, not g. */
+export function assertBackwardAccumulates(p: RandomProblem, be: Backend): void {
+  const cache = p.model.createCache(p.B, p.T);
+  const out = be.alloc(p.B * p.T * p.F);
+  const acc = copyTo(be, p.grads); // already holds one backward pass
+  p.model.forward(out, cache, p.x, p.params, p.B, p.T);
+  p.model.backward(acc, p.r, cache, p.params, p.B, p.T);
+  // The tolerance only absorbs float32 summation order (kernels add partial sums into what is there).
+  assertClose('gradients after two backward passes', acc, p.grads.map((g) => 2 * g), { rtol: 1e-5, atol: 1e-7 });
+}
+
+/**
+ * init draws every tensor from U(−k, k) with k = bound(name), as PyTorch does,
+ * and the same seed gives the same parameters (another seed others).
+ */
+export function assertUniformInit(model: SequenceModel, be: Backend, bound: (name: string) => number): void {
+  const draw = (seed: number) => {
+    const p = be.alloc(model.layout.size);
+    model.init(p, Xoshiro128.fromSeed(seed, 'init'));
+    return p;
+  };
+  const a = draw(12345);
+  assert.deepEqual(draw(12345), a);
+  assert.notDeepEqual(draw(12346), a);
+  for (const e of model.layout.entries) {
+    const k = bound(e.name);
+    const v = tensorOf(model.layout, a, e.name);
+    let lo = Infinity, hi = -Infinity, sum = 0;
+    for (const x of v) {
+      lo = Math.min(lo, x);
+      hi = Math.max(hi, x);
+      sum += x;
+    }
+    assert.ok(lo >= -k && hi <= k, `${e.name} in [${lo}, ${hi}], bound ${k}`);
+    if (v.length >= 200) {
+      // U(−k, k): nearly fills the range (the more draws, the nearer), mean near 0 (σ of the mean = k/√(3n)).
+      const fill = v.length >= 1000 ? 0.99 : 0.95;
+      assert.ok(hi > fill * k && lo < -fill * k, `${e.name} spans [${lo}, ${hi}] of ±${k}`);
+      assert.ok(Math.abs(sum / v.length) < (5 * k) / Math.sqrt(3 * v.length), `${e.name} mean ${sum / v.length}`);
+    }
+  }
+}
+
 /** Standard-normal Float32Array (in the backend's memory when one is given). */
 export function randn(n: number, rng: Rng, scale = 1, be?: Backend): Float32Array {
   const a = be ? be.alloc(n) : new Float32Array(n);

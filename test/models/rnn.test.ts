@@ -1,19 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Xoshiro128 } from '../../src/data/rng.js';
 import { createRnn } from '../../src/models/rnn.js';
 import {
   assertAdamWMatchesFixture,
-  assertClose,
   assertMatchesFixture,
+  assertBackwardAccumulates,
   assertCacheSizeIndependent,
+  assertUniformInit,
   assertFiniteDifferencesCatchErrors,
   assertGradientsMatchFiniteDifferences,
   fixtureCase,
   randomProblem,
-  tensorOf,
   BACKENDS,
-  copyTo,
 } from './check.js';
 
 for (const be of BACKENDS) {
@@ -45,44 +43,12 @@ for (const be of BACKENDS) {
   });
 
   test(`RNN backward adds into the gradient buffer instead of overwriting it (${be.name})`, () => {
-    const p = smallProblem(6);
-    const cache = p.model.createCache(p.B, p.T);
-    const out = be.alloc(p.B * p.T * p.F);
-    const acc = copyTo(be, p.grads); // already holds one backward pass
-    p.model.forward(out, cache, p.x, p.params, p.B, p.T);
-    p.model.backward(acc, p.r, cache, p.params, p.B, p.T);
-    // Overwriting would give g, not 2g; the tolerance only absorbs float32 summation order
-    // (the wasm kernels add each sequence's partial sums into what is there).
-    assertClose('gradients after two backward passes', acc, p.grads.map((g) => 2 * g), { rtol: 1e-5, atol: 1e-7 });
+    assertBackwardAccumulates(smallProblem(6), be);
   });
 
   test(`RNN initial parameters lie within PyTorch’s bounds, and the same seed gives the same parameters (${be.name})`, () => {
-    const H = 128, F = 12;
-    const model = createRnn({ features: F, hidden: H }, be);
-    const draw = (seed: number) => {
-      const p = be.alloc(model.layout.size);
-      model.init(p, Xoshiro128.fromSeed(seed, 'init'));
-      return p;
-    };
-    const a = draw(12345);
-    assert.deepEqual(draw(12345), a);
-    assert.notDeepEqual(draw(12346), a);
-    const k = 1 / Math.sqrt(H); // RNN weights and biases; also fc (in = H)
-    for (const e of model.layout.entries) {
-      const v = tensorOf(model.layout, a, e.name);
-      let lo = Infinity, hi = -Infinity, sum = 0;
-      for (const x of v) {
-        lo = Math.min(lo, x);
-        hi = Math.max(hi, x);
-        sum += x;
-      }
-      assert.ok(lo >= -k && hi <= k, `${e.name} in [${lo}, ${hi}], bound ${k}`);
-      if (v.length >= 1000) {
-        // U(−k, k): nearly fills the range, mean near 0 (σ of the mean = k/√(3n)).
-        assert.ok(hi > 0.99 * k && lo < -0.99 * k, `${e.name} spans [${lo}, ${hi}]`);
-        assert.ok(Math.abs(sum / v.length) < 5 * k / Math.sqrt(3 * v.length), `${e.name} mean ${sum / v.length}`);
-      }
-    }
+    // Recurrent weights and biases, and the read-out (in = H): all ±1/√H.
+    assertUniformInit(createRnn({ features: 12, hidden: 128 }, be), be, () => 1 / Math.sqrt(128));
   });
 
   test(`the RNN refuses a batch that does not fit its cache (${be.name})`, () => {
