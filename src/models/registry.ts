@@ -4,12 +4,13 @@
  */
 import type { Backend } from '../kernels/backend.js';
 import type { SequenceModel } from './model.js';
+import { createPersistence, createZero } from './baselines.js';
 import { createGru } from './gru.js';
 import { createLstm } from './lstm.js';
 import { createMlp } from './mlp.js';
 import { createRnn } from './rnn.js';
 
-export const modelNames = ['rnn', 'mlp', 'gru', 'lstm'] as const;
+export const modelNames = ['rnn', 'mlp', 'gru', 'lstm', 'zero', 'persistence'] as const;
 export type ModelName = (typeof modelNames)[number];
 
 /** Sizes a model may use: F features per frame and H hidden units (ignored by models without a hidden state). */
@@ -23,6 +24,8 @@ const factories: { readonly [N in ModelName]: (dims: ModelDims, be: Backend) => 
   mlp: (dims, be) => createMlp({ features: dims.features }, be),
   gru: (dims, be) => createGru({ features: dims.features, hidden: dims.hidden }, be),
   lstm: (dims, be) => createLstm({ features: dims.features, hidden: dims.hidden }, be),
+  zero: (dims) => createZero({ features: dims.features }),
+  persistence: (dims) => createPersistence({ features: dims.features }),
 };
 
 /** A model whose buffers live in, and whose heavy loops run on, the kernel backend `be`. */
