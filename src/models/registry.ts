@@ -9,21 +9,33 @@ import { createGru } from './gru.js';
 import { createLstm } from './lstm.js';
 import { createMlp } from './mlp.js';
 import { createRnn } from './rnn.js';
+import { createTransformer } from './transformer.js';
 
-export const modelNames = ['rnn', 'mlp', 'gru', 'lstm', 'zero', 'persistence'] as const;
+export const modelNames = ['rnn', 'mlp', 'gru', 'lstm', 'transformer', 'zero', 'persistence'] as const;
 export type ModelName = (typeof modelNames)[number];
 
-/** Sizes a model may use: F features per frame and H hidden units (ignored by models without a hidden state). */
+/** Sizes a model may use: F features per frame, H hidden units (ignored by models without a
+ *  hidden state; the transformer's width) and the longest sequence it will see (T). */
 export interface ModelDims {
   features: number;
   hidden: number;
+  steps: number;
 }
+
+/** The transformer's fixed shape: 2 pre-norm layers of 4 heads; its width is --hidden. */
+const TRANSFORMER_LAYERS = 2;
+export const TRANSFORMER_HEADS = 4;
 
 const factories: { readonly [N in ModelName]: (dims: ModelDims, be: Backend) => SequenceModel } = {
   rnn: (dims, be) => createRnn({ features: dims.features, hidden: dims.hidden }, be),
   mlp: (dims, be) => createMlp({ features: dims.features }, be),
   gru: (dims, be) => createGru({ features: dims.features, hidden: dims.hidden }, be),
   lstm: (dims, be) => createLstm({ features: dims.features, hidden: dims.hidden }, be),
+  transformer: (dims, be) =>
+    createTransformer(
+      { features: dims.features, width: dims.hidden, heads: TRANSFORMER_HEADS, layers: TRANSFORMER_LAYERS, maxLen: dims.steps },
+      be,
+    ),
   zero: (dims) => createZero({ features: dims.features }),
   persistence: (dims) => createPersistence({ features: dims.features }),
 };

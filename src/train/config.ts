@@ -1,6 +1,6 @@
 import { NORMALIZATIONS, type Normalization } from '../audio/standardize.js';
 import { UsageError } from '../errors.js';
-import { modelNames, type ModelName } from '../models/registry.js';
+import { modelNames, TRANSFORMER_HEADS, type ModelName } from '../models/registry.js';
 
 
 /** Everything a training run depends on. Defaults are the original script's. */
@@ -114,6 +114,11 @@ export function resolveConfig(overrides: Record<string, unknown> = {}): TrainCon
   if (resolved.horizon > resolved.segment - 1) {
     throw new UsageError(
       `--horizon ${resolved.horizon} leaves nothing to score in a ${resolved.segment}-frame segment; use --horizon ≤ ${resolved.segment - 1}`,
+    );
+  }
+  if (resolved.model === 'transformer' && resolved.hidden % TRANSFORMER_HEADS !== 0) {
+    throw new UsageError(
+      `--hidden ${resolved.hidden} is the transformer's width, split over ${TRANSFORMER_HEADS} heads: use a multiple of ${TRANSFORMER_HEADS}`,
     );
   }
   if (resolved.backend === 'plain' && resolved.threads > 1) {

@@ -70,7 +70,7 @@ export class Trainer {
     const { length: L, features: F } = segments;
     const T = L - 1;
     const B = config.batch;
-    const dims = { features: F, hidden: config.hidden };
+    const dims = { features: F, hidden: config.hidden, steps: T };
     const model = createModel(config.model, dims, be);
     const params = be.alloc(model.layout.size);
     model.init(params, Xoshiro128.fromSeed(config.seed, 'init'));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { decodeNpy } from '../../src/formats/npy.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { encodeWav16 } from '../../src/formats/wav.js';
+import { modelNames } from '../../src/models/registry.js';
 import { testSignal } from '../helpers/wav.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'audiopred-cli-'));
@@ -45,6 +46,17 @@ test('a non-terminal gets a plain line every 100 epochs', () => {
   const epochLines = r.stdout.split('\n').filter((l) => l.startsWith('Epoch '));
   assert.equal(epochLines.length, 2);
   assert.match(epochLines[0], /^Epoch 100\/200, Train Loss: \d+\.\d{6}, Val Loss: \d+\.\d{6} \(\d+\.\d\d epochs\/s\)$/);
+});
+
+test('every built-in model trains from the command line and lowers or holds its loss', () => {
+  for (const model of modelNames) {
+    const r = runCli(['train', audio, '--model', model, '--segment', '100', '--hidden', '8', '--epochs', '3', '--json']);
+    assert.equal(r.code, 0, `${model}: ${r.stderr}`);
+    const epochs = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.epoch !== undefined);
+    assert.equal(epochs.length, 3, model);
+    for (const e of epochs) assert.ok(Number.isFinite(e.val_loss) && e.val_loss > 0, `${model}: ${JSON.stringify(e)}`);
+    assert.ok(epochs[2].train_loss <= epochs[0].train_loss * 1.0001, `${model}: train loss ${epochs[0].train_loss} → ${epochs[2].train_loss}`);
+  }
 });
 
 test('train --json prints a header, one object per epoch and a closing object', () => {
@@ -136,6 +148,7 @@ test('invalid flag values name the flag', () => {
   assertCleanError(runCli(['train', audio, '--segment', '1']), /--segment/);
   assertCleanError(runCli(['train', audio, '--bogus']), /--bogus/);
   assertCleanError(runCli(['train', audio, '--threads', '-1']), /--threads/);
+  assertCleanError(runCli(['train', audio, '--model', 'transformer', '--hidden', '10']), /--hidden 10 .*multiple of 4/);
   assertCleanError(runCli(['train', audio, '--backend', 'plain', '--threads', '2']), /--threads/);
   assertCleanError(runCli(['features', audio, '-o', join(dir, 'x.npy'), '--stage', 'raw']), /--stage/);
 });
