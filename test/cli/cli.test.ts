@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeNpy } from '../../src/formats/npy.js';
@@ -10,6 +10,7 @@ import { modelNames } from '../../src/models/registry.js';
 import { testSignal } from '../helpers/wav.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'audiopred-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const RATE = 16000; // 100 MFCC frames per second at hop 160
 
 function wavFile(name: string, seconds: number): string {
