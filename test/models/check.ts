@@ -356,11 +356,8 @@ export function assertBackwardAccumulates(p: RandomProblem, be: Backend): void {
   assertClose('gradients after two backward passes', acc, p.grads.map((g) => 2 * g), { rtol: 1e-5, atol: 1e-7 });
 }
 
-/**
- * init draws every tensor from U(−k, k) with k = bound(name), as PyTorch does,
- * and the same seed gives the same parameters (another seed others).
- */
-export function assertUniformInit(model: SequenceModel, be: Backend, bound: (name: string) => number): void {
+/** The same seed gives the same initial parameters, another seed others; returns those of seed 12345. */
+export function assertSeededInit(model: SequenceModel, be: Backend): Float32Array {
   const draw = (seed: number) => {
     const p = be.alloc(model.layout.size);
     model.init(p, Xoshiro128.fromSeed(seed, 'init'));
@@ -369,6 +366,31 @@ export function assertUniformInit(model: SequenceModel, be: Backend, bound: (nam
   const a = draw(12345);
   assert.deepEqual(draw(12345), a);
   assert.notDeepEqual(draw(12346), a);
+  return a;
+}
+
+/** A cache first used for a one-sequence batch then gives exactly what a fresh cache gives. */
+export function assertCacheReusableAcrossBatchSizes(p: RandomProblem, be: Backend): void {
+  const cache = p.model.createCache(p.B, p.T);
+  const out = be.alloc(p.B * p.T * p.F);
+  const grads = be.alloc(p.model.layout.size);
+  p.model.forward(out, cache, p.x.subarray(0, p.T * p.F), p.params, 1, p.T);
+  p.model.backward(grads, p.r.subarray(0, p.T * p.F), cache, p.params, 1, p.T);
+  grads.fill(0);
+  p.model.forward(out, cache, p.x, p.params, p.B, p.T);
+  p.model.backward(grads, p.r, cache, p.params, p.B, p.T);
+  const fresh = be.alloc(p.B * p.T * p.F);
+  p.model.forward(fresh, p.model.createCache(p.B, p.T), p.x, p.params, p.B, p.T);
+  assert.deepEqual(out, fresh);
+  assert.deepEqual(grads, p.grads);
+}
+
+/**
+ * init draws every tensor from U(−k, k) with k = bound(name), as PyTorch does,
+ * and the same seed gives the same parameters (another seed others).
+ */
+export function assertUniformInit(model: SequenceModel, be: Backend, bound: (name: string) => number): void {
+  const a = assertSeededInit(model, be);
   for (const e of model.layout.entries) {
     const k = bound(e.name);
     const v = tensorOf(model.layout, a, e.name);

@@ -13,6 +13,7 @@ import type { SequenceModel } from '../../src/models/model.js';
 import {
   assertAdamWMatchesFixture,
   assertBackwardAccumulates,
+  assertCacheReusableAcrossBatchSizes,
   assertCacheSizeIndependent,
   assertFiniteDifferencesCatchErrors,
   assertGradientsMatchFiniteDifferences,
@@ -71,19 +72,7 @@ export function modelTests(s: ModelSuite): void {
     });
 
     test(name(`a ${s.label} cache used for another batch size first gives the same results as a fresh one`), () => {
-      const p = smallProblem(7);
-      const cache = p.model.createCache(p.B, p.T);
-      const out = be.alloc(p.B * p.T * p.F);
-      const grads = be.alloc(p.model.layout.size);
-      p.model.forward(out, cache, p.x.subarray(0, p.T * p.F), p.params, 1, p.T);
-      p.model.backward(grads, p.r.subarray(0, p.T * p.F), cache, p.params, 1, p.T);
-      grads.fill(0);
-      p.model.forward(out, cache, p.x, p.params, p.B, p.T);
-      p.model.backward(grads, p.r, cache, p.params, p.B, p.T);
-      const fresh = be.alloc(p.B * p.T * p.F);
-      p.model.forward(fresh, p.model.createCache(p.B, p.T), p.x, p.params, p.B, p.T);
-      assert.deepEqual(out, fresh);
-      assert.deepEqual(grads, p.grads);
+      assertCacheReusableAcrossBatchSizes(smallProblem(7), be);
     });
 
     test(name(`${s.label} backward adds into the gradient buffer instead of overwriting it`), () => {

@@ -12,7 +12,9 @@ import { createTransformer } from '../../src/models/transformer.js';
 import {
   assertBackwardAccumulates,
   assertClose,
+  assertCacheReusableAcrossBatchSizes,
   assertCacheSizeIndependent,
+  assertSeededInit,
   assertFiniteDifferencesCatchErrors,
   assertGradientsMatchFiniteDifferences,
   assertMatchesFixture,
@@ -113,19 +115,7 @@ for (const be of BACKENDS) {
   });
 
   test(name('a transformer cache used for another batch size first gives the same results as a fresh one'), () => {
-    const p = smallProblem(7);
-    const cache = p.model.createCache(p.B, p.T);
-    const out = be.alloc(p.B * p.T * p.F);
-    const grads = be.alloc(p.model.layout.size);
-    p.model.forward(out, cache, p.x.subarray(0, p.T * p.F), p.params, 1, p.T);
-    p.model.backward(grads, p.r.subarray(0, p.T * p.F), cache, p.params, 1, p.T);
-    grads.fill(0);
-    p.model.forward(out, cache, p.x, p.params, p.B, p.T);
-    p.model.backward(grads, p.r, cache, p.params, p.B, p.T);
-    const fresh = be.alloc(p.B * p.T * p.F);
-    p.model.forward(fresh, p.model.createCache(p.B, p.T), p.x, p.params, p.B, p.T);
-    assert.deepEqual(out, fresh);
-    assert.deepEqual(grads, p.grads);
+    assertCacheReusableAcrossBatchSizes(smallProblem(7), be);
   });
 
   test(name('transformer backward adds into the gradient buffer instead of overwriting it'), () => {
@@ -158,14 +148,7 @@ for (const be of BACKENDS) {
     const W = 32;
     const F = 12;
     const model = createTransformer({ features: F, width: W, heads: 4, layers: 2, maxLen: 64 }, be);
-    const draw = (seed: number) => {
-      const p = be.alloc(model.layout.size);
-      model.init(p, Xoshiro128.fromSeed(seed, 'init'));
-      return p;
-    };
-    const a = draw(12345);
-    assert.deepEqual(draw(12345), a);
-    assert.notDeepEqual(draw(12346), a);
+    const a = assertSeededInit(model, be);
     const uniformBound = (n: string): number | null => {
       if (n === 'inp.weight' || n === 'inp.bias') return 1 / Math.sqrt(F);
       if (n.endsWith('self_attn.in_proj_weight')) return Math.sqrt(6 / (W + 3 * W)); // xavier_uniform
