@@ -38,7 +38,15 @@ import { checkShapes, memoViews } from './buffers.js';
 import { linearBackward, linearForward } from './linear.js';
 import type { SequenceModel } from './model.js';
 import type { ParamLayout } from './params.js';
-import { checkRecurrentSizes, initRecurrent, recurrentLayout, recurrentViews } from './recurrent.js';
+import {
+  checkRecurrentSizes,
+  initRecurrent,
+  recurrentLayout,
+  recurrentViews,
+  sigmoid,
+  toBatchMajor,
+  toTimeMajor,
+} from './recurrent.js';
 
 export interface GruConfig {
   /** F: features per frame, in and out (12 MFCCs in the reference task). */
@@ -116,7 +124,7 @@ export function createGru(config: GruConfig, be: Backend): SequenceModel<GruCach
     cache.T = T;
 
     // 1. gi ← x W_ihᵀ + b_ih for every frame at once (time-major).
-    transpose(cache.x, x, B, T, F);
+    toTimeMajor(cache.x, x, B, T, F);
     linearForward(be, gates, cache.x, p.Wih, p.bih, N, F, G);
     // 2. The recurrence, one step of the whole batch at a time.
     for (let t = 0; t < T; t++) {
@@ -147,7 +155,7 @@ export function createGru(config: GruConfig, be: Backend): SequenceModel<GruCach
     }
     // 3. The read-out, then back to batch-major.
     linearForward(be, y, h, p.Wfc, p.bfc, N, H, F);
-    untranspose(out, y, B, T, F);
+    toBatchMajor(out, y, B, T, F);
   }
 
   function backward(dparams: Float32Array, dout: Float32Array, cache: GruCache, params: Float32Array, B: number, T: number): void {
@@ -162,7 +170,7 @@ export function createGru(config: GruConfig, be: Backend): SequenceModel<GruCach
     const N = B * T;
 
     // 1. The read-out: dW_fc, db_fc, and dh = ∂loss/∂h_t through y_t alone.
-    transpose(dy, dout, B, T, F);
+    toTimeMajor(dy, dout, B, T, F);
     linearBackward(be, dh, g.Wfc, g.bfc, dy, h, p.Wfc, N, H, F);
     // 2. Backward through time. At step t, dh_t is complete (step t+1 has added
     //    its share); from it come the gate gradients of step t, and dh_{t−1}
@@ -219,30 +227,4 @@ export function createGru(config: GruConfig, be: Backend): SequenceModel<GruCach
   }
 
   return { name: 'gru', layout, features: F, init, createCache, forward, backward };
-}
-
-function sigmoid(v: number): number {
-  return 1 / (1 + Math.exp(-v));
-}
-
-/** dst (T, B, W) ← src (B, T, W): batch-major to time-major. */
-function transpose(dst: Float32Array, src: Float32Array, B: number, T: number, W: number): void {
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      const from = (b * T + t) * W;
-      const to = (t * B + b) * W;
-      for (let w = 0; w < W; w++) dst[to + w] = src[from + w];
-    }
-  }
-}
-
-/** dst (B, T, W) ← src (T, B, W): time-major back to batch-major. */
-function untranspose(dst: Float32Array, src: Float32Array, B: number, T: number, W: number): void {
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      const from = (t * B + b) * W;
-      const to = (b * T + t) * W;
-      for (let w = 0; w < W; w++) dst[to + w] = src[from + w];
-    }
-  }
 }

@@ -39,7 +39,15 @@ import { checkShapes, memoViews } from './buffers.js';
 import { linearBackward, linearForward } from './linear.js';
 import type { SequenceModel } from './model.js';
 import type { ParamLayout } from './params.js';
-import { checkRecurrentSizes, initRecurrent, recurrentLayout, recurrentViews } from './recurrent.js';
+import {
+  checkRecurrentSizes,
+  initRecurrent,
+  recurrentLayout,
+  recurrentViews,
+  sigmoid,
+  toBatchMajor,
+  toTimeMajor,
+} from './recurrent.js';
 
 export interface LstmConfig {
   /** F: features per frame, in and out (12 MFCCs in the reference task). */
@@ -132,7 +140,7 @@ export function createLstm(config: LstmConfig, be: Backend): SequenceModel<LstmC
     cache.lastT = T;
 
     // 1. gates ← x W_ihᵀ + (b_ih + b_hh) for every frame at once, time-major.
-    transpose(cache.x, x, B, T, F);
+    toTimeMajor(cache.x, x, B, T, F);
     for (let i = 0; i < G; i++) bias[i] = p.bih[i] + p.bhh[i];
     linearForward(be, gates, cache.x, p.Wih, bias, N, F, G);
 
@@ -165,7 +173,7 @@ export function createLstm(config: LstmConfig, be: Backend): SequenceModel<LstmC
 
     // 3. The read-out of h_0 … h_{T−1}, then back to batch-major.
     linearForward(be, cache.y, steps.hAll, p.Wfc, p.bfc, N, H, F);
-    untranspose(out, cache.y, B, T, F);
+    toBatchMajor(out, cache.y, B, T, F);
   }
 
   function backward(dparams: Float32Array, dout: Float32Array, cache: LstmCache, params: Float32Array, B: number, T: number): void {
@@ -182,7 +190,7 @@ export function createLstm(config: LstmConfig, be: Backend): SequenceModel<LstmC
     const steps = stepViews(cache, B, T);
 
     // 1. The read-out: dW_fc, db_fc, and dh = ∂loss/∂h_t through y_t alone.
-    transpose(cache.y, dout, B, T, F);
+    toTimeMajor(cache.y, dout, B, T, F);
     linearBackward(be, dh, g.Wfc, g.bfc, cache.y, steps.hAll, p.Wfc, N, H, F);
 
     // 2. Backward through time. dh_t += dgates_{t+1} W_hh (h_t feeds step t+1), and
@@ -241,31 +249,4 @@ export function createLstm(config: LstmConfig, be: Backend): SequenceModel<LstmC
   }
 
   return { name: 'lstm', layout, features: F, init, createCache, forward, backward };
-}
-
-/** σ(v) = 1 / (1 + e^{−v}); saturates cleanly to 0 and 1 (e^{−v} = ∞ gives 0). */
-function sigmoid(v: number): number {
-  return 1 / (1 + Math.exp(-v));
-}
-
-/** to (T, B, F) ← from (B, T, F). */
-function transpose(to: Float32Array, from: Float32Array, B: number, T: number, F: number): void {
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      const src = (b * T + t) * F;
-      const dst = (t * B + b) * F;
-      for (let f = 0; f < F; f++) to[dst + f] = from[src + f];
-    }
-  }
-}
-
-/** to (B, T, F) ← from (T, B, F). */
-function untranspose(to: Float32Array, from: Float32Array, B: number, T: number, F: number): void {
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      const src = (t * B + b) * F;
-      const dst = (b * T + t) * F;
-      for (let f = 0; f < F; f++) to[dst + f] = from[src + f];
-    }
-  }
 }

@@ -61,3 +61,33 @@ export function checkRecurrentSizes(name: string, F: number, H: number): void {
     throw new RangeError(`${name} needs integer features ≥ 1 and hidden ≥ 1, got features ${F}, hidden ${H}`);
   }
 }
+
+/** σ(v) = 1 / (1 + e^{−v}); saturates cleanly to 0 and 1 (e^{−v} = ∞ gives 0). */
+export function sigmoid(v: number): number {
+  return 1 / (1 + Math.exp(-v));
+}
+
+/**
+ * dst (T, B, W) ← src (B, T, W): batch-major to time-major, so that one step
+ * of every sequence is a contiguous (B, W) block (how gru and lstm work inside).
+ */
+export function toTimeMajor(dst: Float32Array, src: Float32Array, B: number, T: number, W: number): void {
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const from = (b * T + t) * W;
+      const to = (t * B + b) * W;
+      for (let w = 0; w < W; w++) dst[to + w] = src[from + w];
+    }
+  }
+}
+
+/** dst (B, T, W) ← src (T, B, W): time-major back to batch-major. */
+export function toBatchMajor(dst: Float32Array, src: Float32Array, B: number, T: number, W: number): void {
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const from = (t * B + b) * W;
+      const to = (b * T + t) * W;
+      for (let w = 0; w < W; w++) dst[to + w] = src[from + w];
+    }
+  }
+}
