@@ -23,6 +23,7 @@ interface NoCache {
 function baseline(name: string, F: number, predict: (out: Float32Array, x: Float32Array, n: number) => void): SequenceModel<NoCache> {
   if (!(Number.isInteger(F) && F >= 1)) throw new RangeError(`${name} needs integer features ≥ 1, got ${F}`);
   return {
+    kind: 'backprop',
     name,
     layout: layoutParams([]),
     features: F,

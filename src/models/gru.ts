@@ -226,5 +226,5 @@ export function createGru(config: GruConfig, be: Backend): SequenceModel<GruCach
     return cache.steps;
   }
 
-  return { name: 'gru', layout, features: F, init, createCache, forward, backward };
+  return { kind: 'backprop', name: 'gru', layout, features: F, init, createCache, forward, backward };
 }

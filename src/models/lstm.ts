@@ -248,5 +248,5 @@ export function createLstm(config: LstmConfig, be: Backend): SequenceModel<LstmC
     return cache.steps;
   }
 
-  return { name: 'lstm', layout, features: F, init, createCache, forward, backward };
+  return { kind: 'backprop', name: 'lstm', layout, features: F, init, createCache, forward, backward };
 }

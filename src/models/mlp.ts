@@ -155,5 +155,5 @@ export function createMlp(config: MlpConfig, be: Backend): SequenceModel<MlpCach
     linearBackward(be, null, d.W0, d.b0, da, x, p.W0, N, F, F2);
   }
 
-  return { name: 'mlp', layout, features: F, init, createCache, forward, backward };
+  return { kind: 'backprop', name: 'mlp', layout, features: F, init, createCache, forward, backward };
 }

@@ -1,4 +1,5 @@
 import type { Rng } from '../data/rng.js';
+import type { UnitCost } from './cost.js';
 import type { ParamLayout } from './params.js';
 
 /**
@@ -12,6 +13,7 @@ import type { ParamLayout } from './params.js';
  * the largest batch and reused, so no step allocates.
  */
 export interface SequenceModel<Cache = unknown> {
+  readonly kind: 'backprop';
   /** Registry name, e.g. `rnn`. */
   readonly name: string;
   /** Parameter names and shapes, as PyTorch's state_dict has them. */
@@ -26,4 +28,6 @@ export interface SequenceModel<Cache = unknown> {
   forward(out: Float32Array, cache: Cache, x: Float32Array, params: Float32Array, B: number, T: number): void;
   /** dparams += ∂loss/∂params, given dout (B, T, F) = ∂loss/∂out and the cache of the last forward. */
   backward(dparams: Float32Array, dout: Float32Array, cache: Cache, params: Float32Array, B: number, T: number): void;
+  /** Cost per predicted frame; activity-based figures from the cache of the last forward over B × T. */
+  cost?(cache: Cache, B: number, T: number): UnitCost;
 }

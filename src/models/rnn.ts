@@ -130,5 +130,5 @@ export function createRnn(config: RnnConfig, be: Backend): SequenceModel<RnnCach
     return cache.sequences;
   }
 
-  return { name: 'rnn', layout, features: F, init, createCache, forward, backward };
+  return { kind: 'backprop', name: 'rnn', layout, features: F, init, createCache, forward, backward };
 }

@@ -506,5 +506,5 @@ export function createTransformer(config: TransformerConfig, be: Backend): Seque
     linearBackward(be, null, d.Win, d.bin, dh, cache.x, p.Win, N, F, W);
   }
 
-  return { name: 'transformer', layout, features: F, init, createCache, forward, backward };
+  return { kind: 'backprop', name: 'transformer', layout, features: F, init, createCache, forward, backward };
 }

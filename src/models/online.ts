@@ -1,0 +1,70 @@
+import type { ParamLayout } from './params.js';
+import type { UnitCost } from './cost.js';
+
+/**
+ * What a learning unit is told after each training step. The arrays are
+ * audiopred's buffers, valid only during the call: copy what you keep.
+ */
+export interface LearnSignal {
+  /** The frame the unit just read, x_t (F). */
+  readonly input: Float32Array;
+  /** What the unit predicted for frame t + horizon (F). */
+  readonly prediction: Float32Array;
+  /** The frame it should have predicted, x_{t+horizon} (F). */
+  readonly target: Float32Array;
+  /** prediction − target (F): the gradient of ½‖error‖² with respect to the prediction. */
+  readonly error: Float32Array;
+  /** Step within the segment, from 0. */
+  readonly t: number;
+}
+
+/**
+ * A predictor unit that learns online or by a local rule: audiopred streams
+ * each training segment through it one frame at a time, and it updates itself
+ * from the signals it is given. No gradients come from outside.
+ *
+ * Per training pass (epoch), for each training segment in a fresh seeded order:
+ *
+ *   reset(); for t: p = step(x_t); learn({…target x_{t+h}…}) while a target exists;
+ *   endSequence?()
+ *
+ * and endPass?() after the last segment. Validation runs the same loop with
+ * learning frozen: step only, no learn/endSequence/endPass. So step must not
+ * learn; everything that changes weights belongs in the learning hooks.
+ */
+export interface OnlineUnit {
+  readonly kind: 'online';
+  /** Shown in tables and errors, e.g. `esn`. */
+  readonly name: string;
+  /** Features per frame, in and out. */
+  readonly features: number;
+  /**
+   * The unit's stored numbers (weights, fixed or learnt), as named shapes
+   * over `params`: counted by the cost metrics and saved in checkpoints.
+   */
+  readonly layout: ParamLayout;
+  readonly params: Float32Array;
+  /** How many of layout's values learning changes (the rest are fixed, e.g. a reservoir). */
+  readonly trainableCount?: number;
+  /** Floats of per-sequence state (e.g. hidden activity), for the memory footprint. */
+  readonly stateSize?: number;
+  /**
+   * Learning is complete after this many passes (a closed-form fit needs
+   * one): training stops there instead of repeating it. Omit for units that
+   * keep improving with more passes.
+   */
+  readonly passes?: number;
+
+  /** Forget the sequence state before a new segment (not the learnt weights). */
+  reset(): void;
+  /** Read frame x_t (F values) and return the prediction of frame t + horizon (F values). */
+  step(x: Float32Array): ArrayLike<number>;
+  /** Learn from the last step (training only). */
+  learn(signal: LearnSignal): void;
+  /** After each training segment, e.g. to apply an accumulated update. */
+  endSequence?(): void;
+  /** After each training pass, e.g. to solve a closed-form fit from statistics gathered by learn. */
+  endPass?(): void;
+  /** Cost per predicted frame, measured over the steps since the last call if the unit tracks activity. */
+  cost?(): UnitCost;
+}
