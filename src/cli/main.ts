@@ -16,6 +16,11 @@ const ORIGINAL_SPELLINGS = {
   segment_length: 'segment',
 } as const;
 
+/** Commander argParser for a repeatable flag. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 function buildProgram(): Command {
   const program = new Command('audiopred')
     .description('Train and compare sequence predictors on MFCC features of audio.')
@@ -38,7 +43,8 @@ function buildProgram(): Command {
     .addOption(new Option('--batch <n>', 'segments per batch').default(d.batch))
     .addOption(new Option('--segment <n>', 'frames per segment').default(d.segment))
     .addOption(new Option('--seed <n>', 'seed of initialisation, split and batch order').default(d.seed))
-    .addOption(new Option('--model <name>', 'model').choices(modelNames).default(d.model))
+    .addOption(new Option('--model <unit>', `built-in unit (${modelNames.join(', ')}) or a unit module ./my-unit.ts`).default(d.model))
+    .addOption(new Option('--opt <key=value>', 'unit setting, repeatable (see docs/units.md)').argParser(collect))
     .addOption(new Option('--horizon <n>', 'score the output at step t against frame t+n (2 = the original, 1 = next frame)').default(d.horizon))
     .addOption(
       new Option('--normalize <mode>', 'per-frame (original), per-coefficient or no standardisation')
@@ -52,7 +58,7 @@ function buildProgram(): Command {
     .addOption(new Option('--hidden_size <n>').hideHelp())
     .addOption(new Option('--batch_size <n>').hideHelp())
     .addOption(new Option('--segment_length <n>').hideHelp())
-    .action(async (audio: string | undefined, opts: Record<string, string | boolean | undefined>) => {
+    .action(async (audio: string | undefined, opts: Record<string, string | string[] | boolean | undefined>) => {
       const settings: Record<string, unknown> = {
         epochs: opts.epochs,
         lr: opts.lr,
@@ -62,6 +68,7 @@ function buildProgram(): Command {
         segment: opts.segment,
         seed: opts.seed,
         model: opts.model,
+        options: opts.opt,
         horizon: opts.horizon,
         normalize: opts.normalize,
         threads: opts.threads,

@@ -2,8 +2,10 @@ import { basename } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EXAMPLE_AUDIO } from '../audio/features.js';
 import { resolveConfig } from '../train/config.js';
+import { costReport } from '../train/learner.js';
 import { prepareRun } from '../train/run.js';
 import type { EpochResult } from '../train/trainer.js';
+import { costLine } from './format.js';
 import { createReporter, epochLine, type ReportMode } from './progress.js';
 
 export interface TrainCommandOptions {
@@ -20,6 +22,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
   const out = process.stdout;
   const mode: ReportMode = options.json ? 'json' : out.isTTY ? 'bar' : 'plain';
   const shape = `(${segments.count}, ${segments.length}, ${segments.features})`;
+  const unitName = trainer.label;
   const paramCount = trainer.params.length;
   if (mode === 'json') {
     out.write(
@@ -37,7 +40,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
   } else {
     out.write(`Dataset shape: ${shape}\n`);
     out.write(
-      `Training ${config.model} (${paramCount.toLocaleString('en-US')} parameters) on ${basename(audioPath)}: ` +
+      `Training ${unitName} (${paramCount.toLocaleString('en-US')} parameters) on ${basename(audioPath)}: ` +
         `${split.train.length} train / ${split.val.length} validation segments, seed ${config.seed}, horizon ${config.horizon}, ` +
         `${trainer.backend.name} kernels on ${trainer.threads} thread${trainer.threads === 1 ? '' : 's'}\n`,
     );
@@ -46,7 +49,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
   const started = performance.now();
   let last: EpochResult | undefined;
   try {
-    for (let e = 0; e < config.epochs; e++) {
+    while (trainer.epoch < config.epochs && !trainer.finished) {
       last = trainer.step();
       const seconds = (performance.now() - started) / 1000;
       reporter.epoch(last, last.epoch / seconds);
@@ -58,18 +61,25 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
   }
   const seconds = (performance.now() - started) / 1000;
   if (!last) return;
+  const cost = costReport(trainer);
   if (mode === 'json') {
     out.write(
       JSON.stringify({
         done: true,
+        epochs: last.epoch,
         final_train_loss: last.trainLoss,
         final_val_loss: last.valLoss,
         train_seconds: seconds,
-        epochs_per_second: config.epochs / seconds,
+        epochs_per_second: last.epoch / seconds,
         peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+        cost,
       }) + '\n',
     );
   } else {
+    if (last.epoch < config.epochs) {
+      out.write(`${unitName} fits in closed form: its training is complete after ${last.epoch} pass${last.epoch === 1 ? '' : 'es'}\n`);
+    }
     out.write(`${epochLine(last, config.epochs, 'Final Epoch')}\n`);
+    out.write(`${costLine(cost)}\n`);
   }
 }

@@ -10,3 +10,23 @@ export interface UnitCost {
   /** Fraction of hidden activations that are exactly zero (measured), 0 … 1. */
   activationSparsity?: number;
 }
+
+/** Fraction of a[from, from+n) that is exactly zero. */
+export function zeroFraction(a: Float32Array, n: number, from = 0): number {
+  if (n === 0) return 0;
+  let zeros = 0;
+  for (let i = from; i < from + n; i++) if (a[i] === 0) zeros++;
+  return zeros / n;
+}
+
+/**
+ * Cost of a network whose input-side MACs always run and whose other MACs
+ * read hidden activations, of which `sparsity` are exactly zero.
+ */
+export function hiddenCost(inputMacs: number, hiddenMacs: number, sparsity: number): UnitCost {
+  return {
+    macsPerFrame: inputMacs + hiddenMacs,
+    effectiveMacsPerFrame: inputMacs + hiddenMacs * (1 - sparsity),
+    activationSparsity: sparsity,
+  };
+}

@@ -32,6 +32,7 @@
  * Time-major also puts h_0..h_{T−2} and the gate gradients of steps 1..T−1
  * in one contiguous run each, so dW_hh is a single matmul over all steps.
  */
+import { hiddenCost, zeroFraction } from './cost.js';
 import type { Rng } from '../data/rng.js';
 import type { Backend } from '../kernels/backend.js';
 import { checkShapes, memoViews } from './buffers.js';
@@ -226,5 +227,8 @@ export function createGru(config: GruConfig, be: Backend): SequenceModel<GruCach
     return cache.steps;
   }
 
-  return { kind: 'backprop', name: 'gru', layout, features: F, init, createCache, forward, backward };
+  // Per frame: W_ih x (3H·F) always; W_hh h and the read-out (3H·H + F·H) read the hidden state.
+  const cost = (cache: GruCache, B: number, T: number) => hiddenCost(3 * H * F, 3 * H * H + F * H, zeroFraction(cache.h, B * T * H));
+
+  return { kind: 'backprop', name: 'gru', layout, features: F, stateSize: H, init, createCache, forward, backward, cost };
 }

@@ -33,6 +33,7 @@
  * puts h_{−1}, h_0, …, h_{T−2} in one contiguous block when a zero row block
  * for h_{−1} sits in front of h, so dW_hh is a single matmul over all steps.
  */
+import { hiddenCost, zeroFraction } from './cost.js';
 import type { Rng } from '../data/rng.js';
 import type { Backend } from '../kernels/backend.js';
 import { checkShapes, memoViews } from './buffers.js';
@@ -248,5 +249,9 @@ export function createLstm(config: LstmConfig, be: Backend): SequenceModel<LstmC
     return cache.steps;
   }
 
-  return { kind: 'backprop', name: 'lstm', layout, features: F, init, createCache, forward, backward };
+  // Per frame: W_ih x (4H·F) always; W_hh h and the read-out (4H·H + F·H) read the hidden state (h_0 … h_{T−1}).
+  const cost = (cache: LstmCache, B: number, T: number) =>
+    hiddenCost(4 * H * F, 4 * H * H + F * H, zeroFraction(cache.h, B * T * H, B * H));
+
+  return { kind: 'backprop', name: 'lstm', layout, features: F, stateSize: 2 * H, init, createCache, forward, backward, cost };
 }

@@ -11,6 +11,7 @@
  * Frames are independent, so the B·T frames of a batch are N = B·T rows of
  * one matrix.
  */
+import { hiddenCost, zeroFraction } from './cost.js';
 import type { Rng } from '../data/rng.js';
 import { checkShapes, memoViews } from './buffers.js';
 import { gelu, geluGrad } from './gelu.js';
@@ -155,5 +156,8 @@ export function createMlp(config: MlpConfig, be: Backend): SequenceModel<MlpCach
     linearBackward(be, null, d.W0, d.b0, da, x, p.W0, N, F, F2);
   }
 
-  return { kind: 'backprop', name: 'mlp', layout, features: F, init, createCache, forward, backward };
+  // Per frame: the first layer (2F·F) reads the input; the second (F·2F) reads GELU activations.
+  const cost = (cache: MlpCache, B: number, T: number) => hiddenCost(2 * F * F, 2 * F * F, zeroFraction(cache.g, B * T * 2 * F));
+
+  return { kind: 'backprop', name: 'mlp', layout, features: F, init, createCache, forward, backward, cost };
 }

@@ -20,6 +20,8 @@ export interface SequenceModel<Cache = unknown> {
   readonly layout: ParamLayout;
   /** Features per frame, in and out. */
   readonly features: number;
+  /** Floats of state a sequence carries from frame to frame when predicting one frame at a time (memory footprint). */
+  readonly stateSize?: number;
   /** Fill `params` (layout.size values) with the model's initial values, PyTorch's scheme. */
   init(params: Float32Array, rng: Rng): void;
   /** Working memory for forward and backward over up to `maxB` sequences of `maxT` steps. */

@@ -18,6 +18,7 @@
  *             3. dW_hh, dW_ih and the biases from dpre and the stored
  *                history, summed over all steps in a few matmuls.
  */
+import { hiddenCost, zeroFraction } from './cost.js';
 import type { Rng } from '../data/rng.js';
 import type { Backend } from '../kernels/backend.js';
 import { checkShapes, memoViews } from './buffers.js';
@@ -130,5 +131,8 @@ export function createRnn(config: RnnConfig, be: Backend): SequenceModel<RnnCach
     return cache.sequences;
   }
 
-  return { kind: 'backprop', name: 'rnn', layout, features: F, init, createCache, forward, backward };
+  // Per frame: W_ih x (H·F) always; W_hh h and the read-out (H·H + F·H) read the hidden state.
+  const cost = (cache: RnnCache, B: number, T: number) => hiddenCost(H * F, H * H + F * H, zeroFraction(cache.h, B * T * H));
+
+  return { kind: 'backprop', name: 'rnn', layout, features: F, stateSize: H, init, createCache, forward, backward, cost };
 }

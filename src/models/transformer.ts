@@ -24,6 +24,7 @@
  * q k v, the attention probabilities and the GELU input; backward recomputes
  * nothing but the normalised LayerNorm inputs.
  */
+import { hiddenCost } from './cost.js';
 import type { Rng } from '../data/rng.js';
 import type { Backend } from '../kernels/backend.js';
 import { checkShapes, memoViews } from './buffers.js';
@@ -506,5 +507,14 @@ export function createTransformer(config: TransformerConfig, be: Backend): Seque
     linearBackward(be, null, d.Win, d.bin, dh, cache.x, p.Win, N, F, W);
   }
 
-  return { kind: 'backprop', name: 'transformer', layout, features: F, init, createCache, forward, backward };
+  /**
+   * Per frame, averaged over positions 0…T−1: input and read-out (2·W·F); per layer Q, K, V and the
+   * output projection (4W²), the GELU MLP (4W²), and causal attention over t+1 keys for scores and
+   * values (2W(t+1), W(T+1) on average). Activations after GELU and softmax are rarely exactly zero,
+   * so effective MACs equal dense ones here.
+   */
+  const cost = (_cache: TransformerCache, _B: number, T: number) => hiddenCost(2 * W * F + L * (8 * W * W + W * (T + 1)), 0, 0);
+
+  // Streaming inference keeps every layer's keys and values for the longest context.
+  return { kind: 'backprop', name: 'transformer', layout, features: F, stateSize: 2 * L * W * maxLen, init, createCache, forward, backward, cost };
 }

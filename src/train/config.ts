@@ -1,6 +1,7 @@
 import { NORMALIZATIONS, type Normalization } from '../audio/standardize.js';
 import { UsageError } from '../errors.js';
-import { modelNames, TRANSFORMER_HEADS, type ModelName } from '../models/registry.js';
+import { isModelName, modelNames, TRANSFORMER_HEADS } from '../models/registry.js';
+import { isUnitPath } from '../units/load.js';
 
 
 /** Everything a training run depends on. Defaults are the original script's. */
@@ -19,8 +20,10 @@ export interface TrainConfig {
   segment: number;
   /** Seed of every random stream: initialisation, split, batch order. */
   seed: number;
-  /** Which model to train. */
-  model: ModelName;
+  /** Which unit to train: a built-in name (see modelNames) or the path of a unit module. */
+  model: string;
+  /** Unit-specific settings (`--opt key=value`), read and checked by the unit. */
+  options: Record<string, string>;
   /** Output at step t is scored against frame t + horizon; 2 is the original's alignment, 1 true next-frame prediction. */
   horizon: number;
   /** Standardise each frame across its coefficients (original), each coefficient over time, or not at all. */
@@ -43,6 +46,7 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   segment: 500,
   seed: 12345,
   model: 'rnn',
+  options: {},
   horizon: 2,
   normalize: 'frame',
   threads: 0,
@@ -90,12 +94,41 @@ const RULES: { [K in keyof TrainConfig]: Rule } = {
   batch: positiveInt('--batch'),
   segment: positiveInt('--segment', 2),
   seed: positiveInt('--seed', 0),
-  model: oneOf('--model', modelNames),
+  model: {
+    flag: '--model',
+    parse: (raw) => {
+      const spec = String(raw);
+      if (!isModelName(spec) && !isUnitPath(spec)) {
+        throw new UsageError(`--model must be one of ${modelNames.join(', ')} or a unit module such as ./my-unit.ts, got '${spec}'`);
+      }
+      return spec;
+    },
+  },
+  options: {
+    flag: '--opt',
+    parse: (raw) => parseUnitOptions(raw),
+  },
   horizon: positiveInt('--horizon'),
   normalize: oneOf('--normalize', NORMALIZATIONS),
   threads: positiveInt('--threads', 0),
   backend: oneOf('--backend', BACKEND_CHOICES),
 };
+
+/** `--opt` values: 'key=value' strings (or a ready object from the library API) → { key: value }. */
+function parseUnitOptions(raw: unknown): Record<string, string> {
+  const options: Record<string, string> = {};
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    for (const [k, v] of Object.entries(raw)) options[k] = String(v);
+    return options;
+  }
+  const items = Array.isArray(raw) ? raw : [raw];
+  for (const item of items) {
+    const m = /^([A-Za-z_][\w.-]*)=(.*)$/.exec(String(item).trim());
+    if (!m || m[2] === '') throw new UsageError(`--opt takes key=value (e.g. --opt leak=0.3), got '${item}'`);
+    options[m[1]] = m[2];
+  }
+  return options;
+}
 
 /**
  * Defaults overridden by `overrides` (strings from the command line or typed

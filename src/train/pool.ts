@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { WasmBackend } from '../kernels/wasm.js';
-import type { ModelDims, ModelName } from '../models/registry.js';
+import type { UnitShape } from '../units/context.js';
 import { runShard, shardRows, type Shard } from './shard.js';
 
 /** What a worker needs to build its part: sent once, at start. */
@@ -20,8 +20,9 @@ export interface WorkerSetup {
   control: SharedArrayBuffer;
   part: number; // k ≥ 1
   parts: number; // n, the calling thread included
-  model: ModelName;
-  dims: ModelDims;
+  /** The unit: a built-in name, or a bundled module's URL for user units. */
+  unit: { spec: string; moduleUrl?: string };
+  shape: UnitShape;
   maxRows: number;
   T: number;
   F: number;

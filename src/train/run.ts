@@ -1,22 +1,23 @@
 import { loadFeatures, type Features } from '../audio/features.js';
 import { cutSegments, splitSegments, type Segments, type Split } from '../data/dataset.js';
 import { Xoshiro128 } from '../data/rng.js';
+import type { UnitSource } from '../units/load.js';
 import type { TrainConfig } from './config.js';
-import { Trainer } from './trainer.js';
+import { createLearner, type Learner } from './learner.js';
 
 export interface PreparedRun {
   readonly audioPath: string;
   readonly features: Features;
   readonly segments: Segments;
   readonly split: Split;
-  readonly trainer: Trainer;
+  readonly trainer: Learner;
 }
 
-/** Audio file → features → segments → seeded split → a model ready to train (close the trainer when done). */
-export async function prepareRun(audioPath: string, config: TrainConfig): Promise<PreparedRun> {
+/** Audio file → features → segments → seeded split → a unit ready to train (close the trainer when done). */
+export async function prepareRun(audioPath: string, config: TrainConfig, source?: UnitSource): Promise<PreparedRun> {
   const features = await loadFeatures(audioPath, config.normalize);
   const segments = cutSegments(features.data, features.frames, features.coefficients, config.segment, audioPath);
   const split = splitSegments(segments.count, Xoshiro128.fromSeed(config.seed, 'split'), audioPath);
-  const trainer = await Trainer.create(segments, split, config);
+  const trainer = await createLearner(segments, split, config, source);
   return { audioPath, features, segments, split, trainer };
 }

@@ -4,8 +4,10 @@ import { Xoshiro128 } from '../data/rng.js';
 import { UsageError } from '../errors.js';
 import type { Backend } from '../kernels/backend.js';
 import { getBackend, wasmSupport, type WasmBackend } from '../kernels/index.js';
-import { createModel } from '../models/registry.js';
+import type { UnitCost } from '../models/cost.js';
 import type { SequenceModel } from '../models/model.js';
+import type { UnitSource } from '../units/load.js';
+import type { UnitShape } from '../units/context.js';
 import { createAdamW, adamwStep, type AdamWState } from './adamw.js';
 import type { TrainConfig } from './config.js';
 import { ThreadPool } from './pool.js';
@@ -48,6 +50,8 @@ export class Trainer {
   private readonly shuffleRng: Xoshiro128;
 
   private constructor(
+    /** How messages and tables name the unit. */
+    readonly label: string,
     readonly model: SequenceModel,
     readonly segments: Segments,
     readonly split: Split,
@@ -64,16 +68,21 @@ export class Trainer {
     this.shuffleRng = Xoshiro128.fromSeed(config.seed, 'shuffle');
   }
 
-  static async create(segments: Segments, split: Split, config: TrainConfig): Promise<Trainer> {
-    const be = backendFor(config);
+  /** A trainer for `model`, a backprop unit built on backend `be` from `source` with `shape` (workers build their own copies). */
+  static async create(
+    segments: Segments,
+    split: Split,
+    config: TrainConfig,
+    model: SequenceModel,
+    params: Float32Array,
+    be: Backend,
+    source: UnitSource,
+    shape: UnitShape,
+  ): Promise<Trainer> {
     const threads = threadsFor(config, be);
     const { length: L, features: F } = segments;
     const T = L - 1;
     const B = config.batch;
-    const dims = { features: F, hidden: config.hidden, steps: T };
-    const model = createModel(config.model, dims, be);
-    const params = be.alloc(model.layout.size);
-    model.init(params, Xoshiro128.fromSeed(config.seed, 'init'));
     const grads = be.alloc(model.layout.size);
     const optimizer = createAdamW(model.layout.size, { lr: config.lr, weightDecay: config.weightDecay }, be);
     // Every part's buffers fit the largest part of a full batch.
@@ -95,20 +104,33 @@ export class Trainer {
     const pool =
       threads > 1
         ? await ThreadPool.start(threads, main, be as WasmBackend, {
-            model: config.model,
-            dims,
+            unit: { spec: source.spec, moduleUrl: source.moduleUrl },
+            shape,
             maxRows,
             T,
             F,
             horizon: config.horizon,
           })
         : null;
-    return new Trainer(model, segments, split, config, be, threads, params, grads, optimizer, main, pool);
+    return new Trainer(source.label, model, segments, split, config, be, threads, params, grads, optimizer, main, pool);
   }
+
+  /** Rows of the last batch that this thread's cache holds (for cost()). */
+  private lastRows = 0;
 
   /** Loss of the first B rows of the batch buffers, and with `withGrad` its gradient in `grads`. */
   private batchLoss(B: number, withGrad: boolean): number {
+    const [start, end] = shardRows(0, this.threads, B);
+    this.lastRows = end - start;
     return this.pool ? this.pool.run(B, withGrad) : runShard(this.main, 0, B, B, withGrad);
+  }
+
+  /** Training is never complete before --epochs for a backprop unit. */
+  readonly finished = false;
+
+  /** The unit's cost per frame, activity measured on this thread's rows of the last batch. */
+  cost(): UnitCost | undefined {
+    return this.lastRows > 0 ? this.model.cost?.(this.main.cache, this.lastRows, this.main.T) : undefined;
   }
 
   /** One pass over the training segments; returns the mean per-batch loss. */
@@ -140,10 +162,14 @@ export class Trainer {
     return total / batches;
   }
 
-  /** Trains one epoch and evaluates it. */
+  /** Trains one epoch and evaluates it; a NaN or infinite loss stops training (exit code 3). */
   step(): EpochResult {
     const trainLoss = this.trainEpoch();
     const valLoss = this.evaluate();
+    if (!Number.isFinite(trainLoss) || !Number.isFinite(valLoss)) {
+      const which = Number.isFinite(trainLoss) ? `validation loss ${valLoss}` : `training loss ${trainLoss}`;
+      throw new UsageError(`${this.label}: ${which} at epoch ${this.epoch}; training diverged: try a lower --lr (now ${this.config.lr})`, 3);
+    }
     return { epoch: this.epoch, trainLoss, valLoss };
   }
 

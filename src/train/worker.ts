@@ -5,7 +5,10 @@
  */
 import { workerData, parentPort } from 'node:worker_threads';
 import { createWasmBackend } from '../kernels/wasm.js';
-import { createModel } from '../models/registry.js';
+import type { SequenceModel } from '../models/model.js';
+import { builtinFactory, isModelName } from '../models/registry.js';
+import { unitContext } from '../units/context.js';
+import { importUnitFactory } from '../units/load.js';
 import { COMMAND, CONTROL, controlSlots, partSlot, type WorkerSetup } from './pool.js';
 import { runShard, type Shard } from './shard.js';
 
@@ -14,7 +17,11 @@ const be = createWasmBackend({ memory: setup.memory, module: setup.module });
 const { ints, lossesByteOffset } = controlSlots(setup.parts);
 const ctrl = new Int32Array(setup.control, 0, ints);
 const losses = new Float64Array(setup.control, lossesByteOffset, setup.parts);
-const model = createModel(setup.model, setup.dims, be);
+const { spec, moduleUrl } = setup.unit;
+const factory = moduleUrl ? await importUnitFactory(moduleUrl, spec) : isModelName(spec) ? builtinFactory(spec) : null;
+if (!factory) throw new Error(`training thread: unknown unit ${spec}`);
+// The main thread has checked this unit; here it only needs building the same way.
+const model = factory(unitContext(setup.shape, be)) as SequenceModel;
 const size = setup.maxRows * setup.T * setup.F;
 const shard: Shard = {
   model,

@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeNpy } from '../../src/formats/npy.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { assertCleanError, runCli } from '../helpers/cli.js';
 import { encodeWav16 } from '../../src/formats/wav.js';
 import { modelNames } from '../../src/models/registry.js';
 import { testSignal } from '../helpers/wav.js';
@@ -23,22 +23,13 @@ function wavFile(name: string, seconds: number): string {
 const audio = wavFile('tone.wav', 12);
 const quick = ['--segment', '100', '--hidden', '8', '--epochs', '2'];
 
-/** A clean failure: exit code 2 and exactly one line on stderr, no stack trace. */
-function assertCleanError(r: CliResult, pattern: RegExp): void {
-  assert.equal(r.code, 2, `exit code ${r.code}, stderr: ${r.stderr}`);
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${r.stderr}`);
-  assert.match(lines[0], /^audiopred: /);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
-}
-
 test('train prints the dataset shape, and the final line with six decimals', () => {
   const r = runCli(['train', audio, ...quick]);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
   assert.equal(lines[0], 'Dataset shape: (12, 100, 12)');
-  assert.match(lines.at(-1)!, /^Final Epoch 2\/2, Train Loss: \d+\.\d{6}, Val Loss: \d+\.\d{6}$/);
+  assert.match(lines.at(-2)!, /^Final Epoch 2\/2, Train Loss: \d+\.\d{6}, Val Loss: \d+\.\d{6}$/);
+  assert.match(lines.at(-1)!, /^Cost: 284 parameters, memory 1.1 KiB, 256 MACs\/frame, activation sparsity 0.0%$/);
 });
 
 test('a non-terminal gets a plain line every 100 epochs', () => {

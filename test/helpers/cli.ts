@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -14,4 +15,14 @@ export interface CliResult {
 export function runCli(args: string[], cwd?: string): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A clean failure: exit code `code` and exactly one line on stderr, no stack trace. */
+export function assertCleanError(r: CliResult, pattern: RegExp, code = 2): void {
+  assert.equal(r.code, code, `exit code ${r.code}, stderr: ${r.stderr}`);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${r.stderr}`);
+  assert.match(lines[0], /^audiopred: /);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
 }

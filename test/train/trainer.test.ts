@@ -5,7 +5,7 @@ import { Xoshiro128 } from '../../src/data/rng.js';
 import { wasmSupport } from '../../src/kernels/index.js';
 import { resolveConfig, type TrainConfig } from '../../src/train/config.js';
 import { shardRows } from '../../src/train/shard.js';
-import { Trainer } from '../../src/train/trainer.js';
+import { createLearner } from '../../src/train/learner.js';
 import { assertClose } from '../models/check.js';
 
 /** 14 segments of 40 frames of a noisy, slowly turning 12-dimensional signal. */
@@ -26,7 +26,7 @@ async function losses(overrides: Record<string, unknown>, epochs = 4): Promise<n
   const config: TrainConfig = resolveConfig({ hidden: 16, batch: 5, segment: 40, seed: 3, ...overrides });
   const segments = syntheticSegments();
   const split = splitSegments(segments.count, Xoshiro128.fromSeed(config.seed, 'split'), 'synthetic');
-  const trainer = await Trainer.create(segments, split, config);
+  const trainer = await createLearner(segments, split, config);
   try {
     const out: number[] = [];
     for (let e = 0; e < epochs; e++) {

@@ -1,0 +1,29 @@
+import type { CostReport } from '../train/learner.js';
+
+/** 1234567 → '1.23M', 12345 → '12.3k', 123 → '123'. */
+export function compactCount(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toPrecision(3)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toPrecision(3)}M`;
+  if (n >= 1e4) return `${(n / 1e3).toPrecision(3)}k`;
+  return String(Math.round(n));
+}
+
+export function bytes(n: number): string {
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+/** One line of a unit's cost metrics, as `train` prints at the end. */
+export function costLine(c: CostReport): string {
+  const parts = [
+    `${c.params.toLocaleString('en-US')} parameters${c.trainable !== c.params ? ` (${c.trainable.toLocaleString('en-US')} trained)` : ''}`,
+    `memory ${bytes(c.memoryBytes)}`,
+  ];
+  if (c.macsPerFrame !== undefined) {
+    const effective = c.effectiveMacsPerFrame !== undefined && c.effectiveMacsPerFrame !== c.macsPerFrame ? `, ${compactCount(c.effectiveMacsPerFrame)} effective` : '';
+    parts.push(`${compactCount(c.macsPerFrame)} MACs/frame${effective}`);
+  }
+  if (c.activationSparsity !== undefined) parts.push(`activation sparsity ${(100 * c.activationSparsity).toFixed(1)}%`);
+  return `Cost: ${parts.join(', ')}`;
+}

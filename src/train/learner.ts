@@ -1,0 +1,53 @@
+/**
+ * One entry point for both kinds of unit: builds the unit a config names,
+ * checks it, and returns the trainer that fits it: the batched, threaded
+ * backprop Trainer, or the streaming OnlineTrainer.
+ */
+import type { Segments, Split } from '../data/dataset.js';
+import { Xoshiro128 } from '../data/rng.js';
+import type { UnitCost } from '../models/cost.js';
+import { isOnline } from '../models/unit.js';
+import { createChecked, probeUnit } from '../units/check.js';
+import { unitContext, unitShape } from '../units/context.js';
+import { resolveUnit, type UnitSource } from '../units/load.js';
+import type { TrainConfig } from './config.js';
+import { OnlineTrainer } from './online-trainer.js';
+import { backendFor, Trainer } from './trainer.js';
+
+export type Learner = Trainer | OnlineTrainer;
+
+/** What a unit stores and computes, for tables and summaries. */
+export interface CostReport extends Partial<UnitCost> {
+  /** Every stored number (weights, fixed or learnt). */
+  params: number;
+  /** The ones learning changes. */
+  trainable: number;
+  /** Bytes to run it on one stream: float32 parameters plus its per-sequence state. */
+  memoryBytes: number;
+}
+
+/** The unit `config.model` names (loaded now, or `source` if already loaded), ready to train. */
+export async function createLearner(segments: Segments, split: Split, config: TrainConfig, source?: UnitSource): Promise<Learner> {
+  const unitSource = source ?? (await resolveUnit(config.model));
+  const be = backendFor(config);
+  const shape = unitShape(config, segments.features, segments.length - 1);
+  const context = unitContext(shape, be);
+  const unit = createChecked(unitSource.factory, context, unitSource.label);
+  if (unitSource.moduleUrl) probeUnit(unitSource.factory, context, unitSource.label);
+  if (isOnline(unit)) return new OnlineTrainer(unit, unitSource.label, segments, split, config, be);
+  const params = be.alloc(unit.layout.size);
+  unit.init(params, Xoshiro128.fromSeed(config.seed, 'init'));
+  return Trainer.create(segments, split, config, unit, params, be, unitSource, shape);
+}
+
+export function costReport(learner: Learner): CostReport {
+  const unit = learner instanceof OnlineTrainer ? learner.unit : learner.model;
+  const params = unit.layout.size;
+  const trainable = learner instanceof OnlineTrainer ? (learner.unit.trainableCount ?? params) : params;
+  return {
+    params,
+    trainable,
+    memoryBytes: 4 * (params + (unit.stateSize ?? 0)),
+    ...learner.cost(),
+  };
+}

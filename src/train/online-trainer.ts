@@ -1,0 +1,145 @@
+/**
+ * Training for units that learn online (see src/models/online.ts): each
+ * epoch streams the training segments, in a fresh seeded order, through the
+ * unit one frame at a time with its learning hooks called; validation streams
+ * the validation segments with learning frozen.
+ *
+ * Losses are the backprop trainer's, computed the same way (the same
+ * shiftedMse over batches of --batch segments, averaged over batches), so
+ * both kinds of unit are compared on one scale. The training loss is the
+ * loss of the predictions made while learning (each made before learning
+ * from its target); for units that fit in closed form (`passes`), whose
+ * predictions during the fitting pass come from the previous fit, it is the
+ * loss over the training segments after the fit.
+ */
+import { epochOrder, packBatch, type Segments, type Split } from '../data/dataset.js';
+import { Xoshiro128 } from '../data/rng.js';
+import { UsageError } from '../errors.js';
+import type { Backend } from '../kernels/backend.js';
+import type { UnitCost } from '../models/cost.js';
+import type { OnlineUnit } from '../models/online.js';
+import type { TrainConfig } from './config.js';
+import { shiftedMse } from './loss.js';
+import type { EpochResult } from './trainer.js';
+
+export class OnlineTrainer {
+  epoch = 0;
+  readonly threads = 1; // a stream is sequential; compare runs units side by side instead
+  private readonly order: Int32Array;
+  private readonly shuffleRng: Xoshiro128;
+  private readonly x: Float32Array; // (batch, T, F)
+  private readonly seg: Float32Array; // (batch, T+1, F)
+  private readonly out: Float32Array; // (batch, T, F)
+  private readonly error: Float32Array; // (F)
+
+  constructor(
+    readonly unit: OnlineUnit,
+    readonly label: string,
+    readonly segments: Segments,
+    readonly split: Split,
+    readonly config: TrainConfig,
+    readonly backend: Backend,
+  ) {
+    const { length: L, features: F } = segments;
+    this.order = new Int32Array(split.train.length);
+    this.shuffleRng = Xoshiro128.fromSeed(config.seed, 'shuffle');
+    this.x = new Float32Array(config.batch * (L - 1) * F);
+    this.seg = new Float32Array(config.batch * L * F);
+    this.out = new Float32Array(config.batch * (L - 1) * F);
+    this.error = new Float32Array(F);
+  }
+
+  get params(): Float32Array {
+    return this.unit.params;
+  }
+
+  /** True once a closed-form unit has made all the passes it needs. */
+  get finished(): boolean {
+    return this.unit.passes !== undefined && this.epoch >= this.unit.passes;
+  }
+
+  /** One pass over the training segments with learning; returns the training loss (see above). */
+  trainEpoch(): number {
+    epochOrder(this.order, this.split.train, this.shuffleRng);
+    const loss = this.pass(this.order, true);
+    this.unit.endPass?.();
+    this.epoch++;
+    return this.unit.passes === undefined ? loss : this.evaluate(this.split.train);
+  }
+
+  /** Mean per-batch loss over the validation segments (or `indices`), learning frozen. */
+  evaluate(indices: Int32Array = this.split.val): number {
+    return this.pass(indices, false);
+  }
+
+  step(): EpochResult {
+    const trainLoss = this.trainEpoch();
+    const valLoss = this.evaluate();
+    return { epoch: this.epoch, trainLoss, valLoss };
+  }
+
+  async close(): Promise<void> {}
+
+  /** The unit's own cost report, if it keeps one. */
+  cost(): UnitCost | undefined {
+    return this.unit.cost?.();
+  }
+
+  /** Streams the segments `indices` through the unit in batches of --batch; returns the mean per-batch loss. */
+  private pass(indices: Int32Array, learning: boolean): number {
+    const { config, segments, x, seg, out } = this;
+    const T = segments.length - 1;
+    const F = segments.features;
+    let total = 0;
+    let batches = 0;
+    for (let start = 0; start < indices.length; start += config.batch) {
+      const B = packBatch(x, seg, segments, indices, start, config.batch);
+      for (let b = 0; b < B; b++) this.streamSegment(b, indices[start + b], learning);
+      total += shiftedMse(out, seg, B, T, F, config.horizon);
+      batches++;
+    }
+    return total / batches;
+  }
+
+  /** Row b of the packed batch (segment number `segment`) through the unit, frame by frame. */
+  private streamSegment(b: number, segment: number, learning: boolean): void {
+    const { unit, x, seg, out, error } = this;
+    const { length: L, features: F } = this.segments;
+    const T = L - 1;
+    const horizon = this.config.horizon;
+    unit.reset();
+    for (let t = 0; t < T; t++) {
+      const input = x.subarray((b * T + t) * F, (b * T + t + 1) * F);
+      const y = unit.step(input);
+      const prediction = out.subarray((b * T + t) * F, (b * T + t + 1) * F);
+      if (y.length !== F) this.fail(`step() returned ${y.length} values instead of F = ${F}`, segment, t);
+      for (let f = 0; f < F; f++) {
+        const v = y[f];
+        if (!Number.isFinite(v)) this.diverged(v, segment, t, learning);
+        prediction[f] = v;
+      }
+      if (learning && t + horizon <= T) {
+        const target = seg.subarray((b * L + t + horizon) * F, (b * L + t + horizon + 1) * F);
+        for (let f = 0; f < F; f++) error[f] = prediction[f] - target[f];
+        unit.learn({ input, prediction, target, error, t });
+      }
+    }
+    if (learning) unit.endSequence?.();
+  }
+
+  private where(segment: number, t: number): string {
+    return `epoch ${this.epoch + 1}, segment ${segment}, step ${t}`;
+  }
+
+  private fail(what: string, segment: number, t: number): never {
+    throw new UsageError(`unit ${this.label}: ${what} (${this.where(segment, t)})`);
+  }
+
+  private diverged(value: number, segment: number, t: number, learning: boolean): never {
+    throw new UsageError(
+      `unit ${this.label} predicted ${value} (${this.where(segment, t)}, ${learning ? 'training' : 'validation'}); ` +
+        `its learning diverged: try a lower --lr`,
+      3,
+    );
+  }
+}

@@ -1,0 +1,26 @@
+import { Xoshiro128 } from '../data/rng.js';
+import type { Backend } from '../kernels/backend.js';
+import type { UnitContext } from '../models/unit.js';
+import type { TrainConfig } from '../train/config.js';
+
+/** The plain-data part of a UnitContext: what a worker thread needs to build the same unit. */
+export interface UnitShape {
+  readonly features: number;
+  readonly hidden: number;
+  readonly steps: number;
+  readonly horizon: number;
+  readonly lr: number;
+  readonly seed: number;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export function unitShape(config: TrainConfig, features: number, steps: number): UnitShape {
+  const { hidden, horizon, lr, seed, options } = config;
+  return { features, hidden, steps, horizon, lr, seed, options };
+}
+
+/** The context a unit is built with; every thread that builds it gets the same seeded stream. */
+export function unitContext(shape: UnitShape, backend: Backend): UnitContext {
+  const { features, hidden, steps, horizon, lr, options } = shape;
+  return { features, hidden, steps, horizon, lr, options, backend, rng: Xoshiro128.fromSeed(shape.seed, 'unit') };
+}

@@ -1,0 +1,117 @@
+/**
+ * Where a unit comes from: a built-in name (`rnn`) or a user module
+ * (`./my-unit.ts`). User modules, TypeScript or JavaScript, are bundled by
+ * esbuild into one ES module in a temporary folder and imported from there,
+ * so they may import their own helpers and npm packages; `import … from
+ * 'audiopred'` resolves to this package. Worker threads import the same
+ * bundle by URL.
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, extname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { UsageError } from '../errors.js';
+import { builtinFactory, isModelName, modelNames } from '../models/registry.js';
+import type { UnitFactory } from '../models/unit.js';
+
+export interface UnitSource {
+  /** What the user gave: a built-in name or a module path. */
+  readonly spec: string;
+  /** How tables and messages name it: the built-in name, or the module's file name. */
+  readonly label: string;
+  /** The bundled module's URL, for worker threads; absent for built-ins. */
+  readonly moduleUrl?: string;
+  readonly factory: UnitFactory;
+}
+
+const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+
+/** A --model value that names a file rather than a built-in unit. */
+export function isUnitPath(spec: string): boolean {
+  return /[\\/]/.test(spec) || MODULE_EXTENSIONS.includes(extname(spec));
+}
+
+/** The unit `spec` names: a built-in, or a module loaded (and, for TypeScript, compiled) now. */
+export async function resolveUnit(spec: string): Promise<UnitSource> {
+  if (isModelName(spec)) return { spec, label: spec, factory: builtinFactory(spec) };
+  if (!isUnitPath(spec)) {
+    throw new UsageError(`--model must be one of ${modelNames.join(', ')} or a unit module such as ./my-unit.ts, got '${spec}'`);
+  }
+  const path = resolve(spec);
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    throw new UsageError(`unit ${spec}: no such file; give the path of a .ts or .js module`);
+  }
+  if (!isFile) throw new UsageError(`unit ${spec}: is not a file; give the path of a .ts or .js module`);
+  if (!MODULE_EXTENSIONS.includes(extname(path))) {
+    throw new UsageError(`unit ${spec}: a unit is a ${MODULE_EXTENSIONS.join(', ')} module, not '${extname(path) || 'no extension'}'`);
+  }
+  const moduleUrl = await bundleUnit(path, spec);
+  return { spec, label: basename(spec), moduleUrl, factory: await importUnitFactory(moduleUrl, spec) };
+}
+
+/** The factory a bundled unit module exports: `export default` or `export function createUnit`. */
+export async function importUnitFactory(moduleUrl: string, spec: string): Promise<UnitFactory> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(moduleUrl)) as Record<string, unknown>;
+  } catch (err) {
+    throw new UsageError(`unit ${spec} failed to load: ${firstLine(err)}`);
+  }
+  const factory = typeof mod.default === 'function' ? mod.default : mod.createUnit;
+  if (typeof factory !== 'function') {
+    throw new UsageError(
+      `unit ${spec} exports no factory; export default (context) => unit, or export function createUnit(context) (see docs/units.md)`,
+    );
+  }
+  return factory as UnitFactory;
+}
+
+let bundleDir: string | undefined;
+
+/** Bundles the module at `path` into a temporary .mjs file and returns its URL. */
+async function bundleUnit(path: string, spec: string): Promise<string> {
+  const esbuild = await import('esbuild');
+  const packageEntry = fileURLToPath(new URL('../index.js', import.meta.url));
+  let code: string;
+  try {
+    const result = await esbuild.build({
+      entryPoints: [path],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'inline',
+      logLevel: 'silent',
+      plugins: [
+        {
+          name: 'audiopred-itself',
+          setup(build) {
+            build.onResolve({ filter: /^audiopred$/ }, () => ({ path: pathToFileURL(packageEntry).href, external: true }));
+          },
+        },
+      ],
+    });
+    code = result.outputFiles[0].text;
+  } catch (err) {
+    const errors = (err as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
+    const e = errors?.[0];
+    const where = e?.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ` : '';
+    throw new UsageError(`unit ${spec} does not compile: ${where}${e ? e.text : firstLine(err)}`);
+  }
+  if (!bundleDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'audiopred-units-'));
+    bundleDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  const file = join(bundleDir, `${basename(path, extname(path))}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}.mjs`);
+  writeFileSync(file, code);
+  return pathToFileURL(file).href;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
