@@ -6,6 +6,13 @@ import { standardize, type Normalization } from './standardize.js';
 /** The recording `audiopred train` uses when given none (see examples/audio/README.md). */
 export const EXAMPLE_AUDIO = fileURLToPath(new URL('../../../examples/audio/second-inaugural.flac', import.meta.url));
 
+/** The bundled recordings `audiopred compare` uses when given none: speech, music, a soundscape. */
+export const EXAMPLE_RECORDINGS = [
+  EXAMPLE_AUDIO,
+  fileURLToPath(new URL('../../../examples/audio/bach-prelude.flac', import.meta.url)),
+  fileURLToPath(new URL('../../../examples/audio/rain-and-thunder.flac', import.meta.url)),
+];
+
 export type FeatureStage = 'mfcc' | 'standardized';
 
 export interface Features {

@@ -6,6 +6,7 @@ import { NORMALIZATIONS } from '../audio/standardize.js';
 import { BACKEND_CHOICES, DEFAULT_CONFIG } from '../train/config.js';
 import { featuresCommand } from './features.js';
 import { trainCommand } from './train.js';
+import { compareCommand } from './compare.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -21,6 +22,44 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+type Flags = Record<string, string | string[] | boolean | undefined>;
+
+const d = DEFAULT_CONFIG;
+
+/** The flags `train` and `compare` share: how every unit is trained and scored. */
+function addTrainingFlags(command: Command): Command {
+  return command
+    .addOption(new Option('--epochs <n>', 'passes over the training segments').default(d.epochs))
+    .addOption(new Option('--lr <x>', 'learning rate (AdamW for backprop units)').default(d.lr))
+    .addOption(new Option('--weight-decay <x>', 'AdamW decoupled weight decay').default(d.weightDecay))
+    .addOption(new Option('--hidden <n>', 'hidden units (reservoir size, transformer width)').default(d.hidden))
+    .addOption(new Option('--batch <n>', 'segments per batch').default(d.batch))
+    .addOption(new Option('--segment <n>', 'frames per segment').default(d.segment))
+    .addOption(new Option('--horizon <n>', 'score the output at step t against frame t+n (2 = the original, 1 = next frame)').default(d.horizon))
+    .addOption(
+      new Option('--normalize <mode>', 'per-frame (original), per-coefficient or no standardisation')
+        .choices(NORMALIZATIONS)
+        .default(d.normalize),
+    )
+    .addOption(new Option('--opt <key=value>', 'unit setting, repeatable; unit.key=value for one unit (see docs/units.md)').argParser(collect))
+    .addOption(new Option('--backend <name>', 'kernels: wasm SIMD where supported, or the plain TypeScript reference').choices(BACKEND_CHOICES).default(d.backend));
+}
+
+function trainingSettings(opts: Flags): Record<string, unknown> {
+  return {
+    epochs: opts.epochs,
+    lr: opts.lr,
+    weightDecay: opts.weightDecay,
+    hidden: opts.hidden,
+    batch: opts.batch,
+    segment: opts.segment,
+    horizon: opts.horizon,
+    normalize: opts.normalize,
+    options: opts.opt,
+    backend: opts.backend,
+  };
+}
+
 function buildProgram(): Command {
   const program = new Command('audiopred')
     .description('Train and compare sequence predictors on MFCC features of audio.')
@@ -31,49 +70,21 @@ function buildProgram(): Command {
     })
     .showSuggestionAfterError();
 
-  const d = DEFAULT_CONFIG;
-  program
+  const train = program
     .command('train')
     .description('train a model to predict upcoming MFCC frames of AUDIO (default: the bundled example)')
-    .argument('[audio]', 'audio file: FLAC, WAV, OGG/Vorbis or MP3')
-    .addOption(new Option('--epochs <n>', 'passes over the training segments').default(d.epochs))
-    .addOption(new Option('--lr <x>', 'AdamW learning rate').default(d.lr))
-    .addOption(new Option('--weight-decay <x>', 'AdamW decoupled weight decay').default(d.weightDecay))
-    .addOption(new Option('--hidden <n>', 'hidden units').default(d.hidden))
-    .addOption(new Option('--batch <n>', 'segments per batch').default(d.batch))
-    .addOption(new Option('--segment <n>', 'frames per segment').default(d.segment))
-    .addOption(new Option('--seed <n>', 'seed of initialisation, split and batch order').default(d.seed))
+    .argument('[audio]', 'audio file: FLAC, WAV, OGG/Vorbis or MP3');
+  addTrainingFlags(train)
     .addOption(new Option('--model <unit>', `built-in unit (${modelNames.join(', ')}) or a unit module ./my-unit.ts`).default(d.model))
-    .addOption(new Option('--opt <key=value>', 'unit setting, repeatable (see docs/units.md)').argParser(collect))
-    .addOption(new Option('--horizon <n>', 'score the output at step t against frame t+n (2 = the original, 1 = next frame)').default(d.horizon))
-    .addOption(
-      new Option('--normalize <mode>', 'per-frame (original), per-coefficient or no standardisation')
-        .choices(NORMALIZATIONS)
-        .default(d.normalize),
-    )
+    .addOption(new Option('--seed <n>', 'seed of initialisation, split and batch order').default(d.seed))
     .addOption(new Option('--threads <n>', 'threads sharing each batch (0 = one per core)').default(d.threads))
-    .addOption(new Option('--backend <name>', 'kernels: wasm SIMD where supported, or the plain TypeScript reference').choices(BACKEND_CHOICES).default(d.backend))
     .option('--json', 'print one JSON object per epoch instead of a progress bar')
     .addOption(new Option('--file_path <path>').hideHelp())
     .addOption(new Option('--hidden_size <n>').hideHelp())
     .addOption(new Option('--batch_size <n>').hideHelp())
     .addOption(new Option('--segment_length <n>').hideHelp())
-    .action(async (audio: string | undefined, opts: Record<string, string | string[] | boolean | undefined>) => {
-      const settings: Record<string, unknown> = {
-        epochs: opts.epochs,
-        lr: opts.lr,
-        weightDecay: opts.weightDecay,
-        hidden: opts.hidden,
-        batch: opts.batch,
-        segment: opts.segment,
-        seed: opts.seed,
-        model: opts.model,
-        options: opts.opt,
-        horizon: opts.horizon,
-        normalize: opts.normalize,
-        threads: opts.threads,
-        backend: opts.backend,
-      };
+    .action(async (audio: string | undefined, opts: Flags) => {
+      const settings: Record<string, unknown> = { ...trainingSettings(opts), seed: opts.seed, model: opts.model, threads: opts.threads };
       for (const [original, ours] of Object.entries(ORIGINAL_SPELLINGS)) {
         if (opts[original] !== undefined) settings[ours] = opts[original];
       }
@@ -82,6 +93,27 @@ function buildProgram(): Command {
         throw new UsageError(`two audio files given ('${audio}' and --file_path '${filePath}'); give one`);
       }
       await trainCommand(audio ?? filePath, { settings, json: opts.json === true });
+    });
+
+  const compare = program
+    .command('compare')
+    .description('train several units over several seeds and recordings and compare them (default: the bundled recordings)')
+    .argument('[audio...]', 'audio files (default: every recording in examples/audio)');
+  addTrainingFlags(compare)
+    .addOption(new Option('--models <list>', 'comma-separated units: built-in names or unit modules').default('persistence,linear,rnn,esn'))
+    .addOption(new Option('--seeds <n|list>', 'how many seeds (1…n), or a comma-separated list of seeds').default('3'))
+    .addOption(new Option('--jobs <n>', 'runs side by side (0 = one per core)').default('0'))
+    .addOption(new Option('-o, --out <dir>', 'folder for compare.json, compare.csv, runs.csv and the table (default: runs/compare-TIME)'))
+    .option('--json', 'print the results as JSON instead of tables')
+    .action(async (audio: string[], opts: Flags) => {
+      await compareCommand(audio, {
+        settings: trainingSettings(opts),
+        models: String(opts.models),
+        seeds: String(opts.seeds),
+        jobs: String(opts.jobs),
+        out: opts.out as string | undefined,
+        json: opts.json === true,
+      });
     });
 
   program

@@ -77,7 +77,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
     );
   } else {
     if (last.epoch < config.epochs) {
-      out.write(`${unitName} fits in closed form: its training is complete after ${last.epoch} pass${last.epoch === 1 ? '' : 'es'}\n`);
+      out.write(`${unitName} has learnt all it can after ${last.epoch} pass${last.epoch === 1 ? '' : 'es'}; training stops there\n`);
     }
     out.write(`${epochLine(last, config.epochs, 'Final Epoch')}\n`);
     out.write(`${costLine(cost)}\n`);

@@ -9,7 +9,8 @@
  *                nothing about the signal's dynamics.
  *
  * They implement the same SequenceModel interface as the trained models, so
- * train and evaluate run them unchanged (AdamW over zero parameters is a no-op).
+ * train and evaluate run them unchanged; with nothing to learn, training
+ * stops after one epoch.
  */
 import type { SequenceModel } from './model.js';
 import { checkShapes } from './buffers.js';
@@ -36,6 +37,7 @@ function baseline(name: string, F: number, predict: (out: Float32Array, x: Float
     backward(_dparams, dout, cache, _params, B, T) {
       checkShapes(cache, B, T, F, dout, dout); // no parameters: nothing to add
     },
+    cost: () => ({ macsPerFrame: 0, effectiveMacsPerFrame: 0 }),
   };
 }
 

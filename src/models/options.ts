@@ -56,3 +56,25 @@ export function readOptions<S extends Record<string, OptionSpec>>(
   }
   return values;
 }
+
+/**
+ * `--opt` settings sorted by unit: `unit.key=value` goes to that unit only,
+ * a plain `key=value` to the single unit being trained. With several units
+ * (compare), every setting must name its unit, so none is silently ignored.
+ */
+export function routeOptions(options: Readonly<Record<string, string>>, units: readonly string[]): Map<string, Record<string, string>> {
+  const routed = new Map(units.map((u) => [u, {} as Record<string, string>]));
+  for (const [key, value] of Object.entries(options)) {
+    const unit = units.find((u) => key.startsWith(`${u}.`));
+    if (unit) {
+      routed.get(unit)![key.slice(unit.length + 1)] = value;
+    } else if (key.includes('.')) {
+      throw new UsageError(`--opt ${key}=${value} names unit '${key.split('.')[0]}', which is not being trained (units: ${units.join(', ')})`);
+    } else if (units.length === 1) {
+      routed.get(units[0])![key] = value;
+    } else {
+      throw new UsageError(`--opt ${key}=${value}: with several units, say which one it is for, e.g. --opt ${units[0]}.${key}=${value}`);
+    }
+  }
+  return routed;
+}

@@ -6,9 +6,12 @@
 import type { Segments, Split } from '../data/dataset.js';
 import { Xoshiro128 } from '../data/rng.js';
 import type { UnitCost } from '../models/cost.js';
-import { isOnline } from '../models/unit.js';
+import { routeOptions } from '../models/options.js';
+import { isOnline, type PredictorUnit } from '../models/unit.js';
+import type { Backend } from '../kernels/backend.js';
+import { UsageError } from '../errors.js';
 import { createChecked, probeUnit } from '../units/check.js';
-import { unitContext, unitShape } from '../units/context.js';
+import { unitContext, unitShape, type UnitShape } from '../units/context.js';
 import { resolveUnit, type UnitSource } from '../units/load.js';
 import type { TrainConfig } from './config.js';
 import { OnlineTrainer } from './online-trainer.js';
@@ -26,14 +29,34 @@ export interface CostReport extends Partial<UnitCost> {
   memoryBytes: number;
 }
 
+/**
+ * The unit `source` names, built for `features` per frame and sequences of
+ * `steps` with its share of `--opt`, checked (and, for user modules, probed
+ * on random frames): every problem is a UsageError naming the unit.
+ */
+export function buildUnit(
+  source: UnitSource,
+  config: TrainConfig,
+  features: number,
+  steps: number,
+  be: Backend,
+): { unit: PredictorUnit; shape: UnitShape } {
+  const options = routeOptions(config.options, [source.key]).get(source.key)!;
+  const shape = unitShape(config, features, steps, options);
+  const context = unitContext(shape, be);
+  const unit = createChecked(source.factory, context, source.label);
+  if (!source.moduleUrl && unit.kind === 'backprop' && Object.keys(options).length) {
+    throw new UsageError(`unit ${source.label} takes no options; got ${Object.keys(options).join(', ')}`);
+  }
+  if (source.moduleUrl) probeUnit(source.factory, context, source.label);
+  return { unit, shape };
+}
+
 /** The unit `config.model` names (loaded now, or `source` if already loaded), ready to train. */
 export async function createLearner(segments: Segments, split: Split, config: TrainConfig, source?: UnitSource): Promise<Learner> {
   const unitSource = source ?? (await resolveUnit(config.model));
   const be = backendFor(config);
-  const shape = unitShape(config, segments.features, segments.length - 1);
-  const context = unitContext(shape, be);
-  const unit = createChecked(unitSource.factory, context, unitSource.label);
-  if (unitSource.moduleUrl) probeUnit(unitSource.factory, context, unitSource.label);
+  const { unit, shape } = buildUnit(unitSource, config, segments.features, segments.length - 1, be);
   if (isOnline(unit)) return new OnlineTrainer(unit, unitSource.label, segments, split, config, be);
   const params = be.alloc(unit.layout.size);
   unit.init(params, Xoshiro128.fromSeed(config.seed, 'init'));

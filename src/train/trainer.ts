@@ -125,8 +125,10 @@ export class Trainer {
     return this.pool ? this.pool.run(B, withGrad) : runShard(this.main, 0, B, B, withGrad);
   }
 
-  /** Training is never complete before --epochs for a backprop unit. */
-  readonly finished = false;
+  /** A unit with nothing to learn (a baseline) is done after one pass; others train for --epochs. */
+  get finished(): boolean {
+    return this.model.layout.size === 0 && this.epoch >= 1;
+  }
 
   /** The unit's cost per frame, activity measured on this thread's rows of the last batch. */
   cost(): UnitCost | undefined {

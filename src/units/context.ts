@@ -14,8 +14,9 @@ export interface UnitShape {
   readonly options: Readonly<Record<string, string>>;
 }
 
-export function unitShape(config: TrainConfig, features: number, steps: number): UnitShape {
-  const { hidden, horizon, lr, seed, options } = config;
+/** The shape of the unit `config` trains on `features` per frame and `steps` steps, with its own `options`. */
+export function unitShape(config: TrainConfig, features: number, steps: number, options: Readonly<Record<string, string>>): UnitShape {
+  const { hidden, horizon, lr, seed } = config;
   return { features, hidden, steps, horizon, lr, seed, options };
 }
 

@@ -19,6 +19,8 @@ export interface UnitSource {
   readonly spec: string;
   /** How tables and messages name it: the built-in name, or the module's file name. */
   readonly label: string;
+  /** How `--opt key.name=value` addresses it: the built-in name, or the file name without extension. */
+  readonly key: string;
   /** The bundled module's URL, for worker threads; absent for built-ins. */
   readonly moduleUrl?: string;
   readonly factory: UnitFactory;
@@ -33,7 +35,7 @@ export function isUnitPath(spec: string): boolean {
 
 /** The unit `spec` names: a built-in, or a module loaded (and, for TypeScript, compiled) now. */
 export async function resolveUnit(spec: string): Promise<UnitSource> {
-  if (isModelName(spec)) return { spec, label: spec, factory: builtinFactory(spec) };
+  if (isModelName(spec)) return { spec, label: spec, key: spec, factory: builtinFactory(spec) };
   if (!isUnitPath(spec)) {
     throw new UsageError(`--model must be one of ${modelNames.join(', ')} or a unit module such as ./my-unit.ts, got '${spec}'`);
   }
@@ -49,7 +51,7 @@ export async function resolveUnit(spec: string): Promise<UnitSource> {
     throw new UsageError(`unit ${spec}: a unit is a ${MODULE_EXTENSIONS.join(', ')} module, not '${extname(path) || 'no extension'}'`);
   }
   const moduleUrl = await bundleUnit(path, spec);
-  return { spec, label: basename(spec), moduleUrl, factory: await importUnitFactory(moduleUrl, spec) };
+  return { spec, label: basename(spec), key: basename(spec, extname(spec)), moduleUrl, factory: await importUnitFactory(moduleUrl, spec) };
 }
 
 /** The factory a bundled unit module exports: `export default` or `export function createUnit`. */

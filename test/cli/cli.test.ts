@@ -44,10 +44,16 @@ test('every built-in model trains from the command line and lowers or holds its 
   for (const model of modelNames) {
     const r = runCli(['train', audio, '--model', model, '--segment', '100', '--hidden', '8', '--epochs', '3', '--json']);
     assert.equal(r.code, 0, `${model}: ${r.stderr}`);
-    const epochs = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.epoch !== undefined);
-    assert.equal(epochs.length, 3, model);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const epochs = lines.filter((o) => o.epoch !== undefined);
+    const done = lines.at(-1);
+    // Units with nothing (more) to learn stop early: baselines and closed-form fits after one pass.
+    assert.equal(done.epochs, epochs.length, model);
+    assert.ok(epochs.length === 3 || epochs.length === 1, `${model}: ${epochs.length} epochs`);
     for (const e of epochs) assert.ok(Number.isFinite(e.val_loss) && e.val_loss > 0, `${model}: ${JSON.stringify(e)}`);
-    assert.ok(epochs[2].train_loss <= epochs[0].train_loss * 1.0001, `${model}: train loss ${epochs[0].train_loss} → ${epochs[2].train_loss}`);
+    const last = epochs.at(-1);
+    assert.ok(last.train_loss <= epochs[0].train_loss * 1.0001, `${model}: train loss ${epochs[0].train_loss} → ${last.train_loss}`);
+    assert.ok(done.cost.macsPerFrame >= 0 && done.cost.params >= 0, `${model}: ${JSON.stringify(done.cost)}`);
   }
 });
 
