@@ -3,9 +3,8 @@
  * all cores, summarised per recording with mean ± std, a 95 % confidence
  * interval and the improvement over persistence, written as JSON and CSV.
  */
-import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import cliProgress from 'cli-progress';
 import { EXAMPLE_RECORDINGS, loadFeatures } from '../audio/features.js';
@@ -20,7 +19,8 @@ import { resolveUnit, type UnitSource } from '../units/load.js';
 import { runJobs, type Job, type JobResult } from '../compare/job.js';
 import { formatTables, runsCsv, summariesCsv } from '../compare/report.js';
 import { REFERENCE_UNIT, summarizeResults } from '../compare/summary.js';
-import { writeFileAtomic } from './files.js';
+import { writeFileAtomic } from '../files.js';
+import { createUniqueFolder, ensureFolder, timestamp } from '../runs/folder.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -66,21 +66,6 @@ function trainingArgs(config: TrainConfig): string[] {
   ];
 }
 
-function defaultOutDir(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  let dir = join('runs', `compare-${stamp}`);
-  for (let k = 2; ; k++) {
-    try {
-      mkdirSync(dir, { recursive: false });
-      return dir;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') mkdirSync('runs', { recursive: true });
-      else if ((err as NodeJS.ErrnoException).code === 'EEXIST') dir = join('runs', `compare-${stamp}-${k}`);
-      else throw new UsageError(`cannot create ${dir}: ${(err as Error).message}; use --out DIR`);
-    }
-  }
-}
-
 export async function compareCommand(audio: string[], options: CompareCommandOptions): Promise<void> {
   const config = resolveConfig(options.settings);
   const seeds = parseSeeds(options.seeds);
@@ -112,16 +97,18 @@ export async function compareCommand(audio: string[], options: CompareCommandOpt
 
   const parallel = Math.min(jobsFlag > 0 ? jobsFlag : availableParallelism(), files.length * models.length * seeds.length);
   const threads = Math.max(1, Math.floor(availableParallelism() / parallel));
+  const outDir = options.out ? ensureFolder(options.out) : createUniqueFolder('runs', `compare-${timestamp()}`);
   const jobs: Job[] = [];
   for (const file of files) {
     for (const source of sources) {
       const own = Object.entries(routed.get(source.key)!).map(([k, v]) => `${k}=${v}`);
       const model = source.moduleUrl ? resolve(source.spec) : source.spec;
-      for (const seed of seeds) jobs.push({ model, label: source.label, seed, audio: file, args: trainingArgs(config), options: own, threads });
+      for (const seed of seeds) {
+        const out = join(outDir, 'runs', `${basename(file, extname(file))}-${source.key}-s${seed}`);
+        jobs.push({ model, label: source.label, seed, audio: file, args: trainingArgs(config), options: own, threads, out });
+      }
     }
   }
-  const outDir = options.out ?? defaultOutDir();
-  mkdirSync(outDir, { recursive: true });
 
   const started = performance.now();
   const results = await runWithProgress(jobs, parallel, config.epochs, options.json);

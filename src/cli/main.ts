@@ -79,12 +79,16 @@ function buildProgram(): Command {
     .addOption(new Option('--seed <n>', 'seed of initialisation, split and batch order').default(d.seed))
     .addOption(new Option('--threads <n>', 'threads sharing each batch (0 = one per core)').default(d.threads))
     .option('--json', 'print one JSON object per epoch instead of a progress bar')
+    .option('--out <dir>', 'run folder for config, metrics, summary and checkpoints (default: runs/TIME-UNIT-sSEED)')
+    .addOption(new Option('--save-every <n>', 'write a checkpoint every n epochs (0 = only at the end)').default('100'))
+    .option('--resume <run>', 'continue the run in this folder where its last checkpoint left off (--epochs may extend it)')
     .addOption(new Option('--file_path <path>').hideHelp())
     .addOption(new Option('--hidden_size <n>').hideHelp())
     .addOption(new Option('--batch_size <n>').hideHelp())
     .addOption(new Option('--segment_length <n>').hideHelp())
-    .action(async (audio: string | undefined, opts: Flags) => {
+    .action(async (audio: string | undefined, opts: Flags, command: Command) => {
       const settings: Record<string, unknown> = { ...trainingSettings(opts), seed: opts.seed, model: opts.model, threads: opts.threads };
+      const given = new Set(Object.keys(opts).filter((key) => command.getOptionValueSource(key) === 'cli'));
       for (const [original, ours] of Object.entries(ORIGINAL_SPELLINGS)) {
         if (opts[original] !== undefined) settings[ours] = opts[original];
       }
@@ -92,7 +96,14 @@ function buildProgram(): Command {
       if (filePath !== undefined && audio !== undefined && filePath !== audio) {
         throw new UsageError(`two audio files given ('${audio}' and --file_path '${filePath}'); give one`);
       }
-      await trainCommand(audio ?? filePath, { settings, json: opts.json === true });
+      await trainCommand(audio ?? filePath, {
+        settings,
+        given,
+        json: opts.json === true,
+        ...(opts.out !== undefined ? { out: String(opts.out) } : {}),
+        saveEvery: String(opts.saveEvery),
+        ...(opts.resume !== undefined ? { resume: String(opts.resume) } : {}),
+      });
     });
 
   const compare = program

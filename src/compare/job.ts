@@ -24,6 +24,8 @@ export interface Job {
   /** Unit options for this unit only, as key=value. */
   options: readonly string[];
   threads: number;
+  /** The run folder the child keeps (config, metrics, summary, final checkpoint). */
+  out: string;
 }
 
 export interface EpochPoint {
@@ -50,6 +52,7 @@ export interface JobResult {
 export function runJob(job: Job, onEpoch: (point: EpochPoint) => void): Promise<JobResult> {
   const args = [
     BIN, 'train', job.audio, '--model', job.model, '--seed', String(job.seed), '--threads', String(job.threads), '--json',
+    '--out', job.out, '--save-every', '0',
     ...job.args,
     ...job.options.flatMap((o) => ['--opt', o]),
   ];

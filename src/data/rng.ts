@@ -69,6 +69,12 @@ export class Xoshiro128 implements Rng {
     return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
   }
 
+  /** Continue from a state getState returned (a resumed run). */
+  setState(state: RngState): void {
+    [this.s0, this.s1, this.s2, this.s3] = state.map((x) => x | 0);
+    this.spareNormal = null;
+  }
+
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
     const t = this.s1 << 9;

@@ -80,7 +80,7 @@ export function decodeSafetensors(bytes: Uint8Array): Safetensors {
     if (!(begin >= 0 && end === begin + count * Ctor.BYTES_PER_ELEMENT && base + end <= bytes.length)) {
       throw new Error(`tensor ${name}: byte range [${begin}, ${end}) does not fit shape [${e.shape}] in the file (truncated?)`);
     }
-    const copy = bytes.slice(base + begin, base + end); // aligned copy
+    const copy = new Uint8Array(bytes.subarray(base + begin, base + end)); // an aligned copy (Buffer#slice would be a view)
     tensors[name] = { shape: e.shape, data: new Ctor(copy.buffer, 0, count) };
   }
   return { tensors, metadata: metadata as Record<string, string> };

@@ -67,4 +67,12 @@ export interface OnlineUnit {
   endPass?(): void;
   /** Cost per predicted frame, measured over the steps since the last call if the unit tracks activity. */
   cost?(): UnitCost;
+  /**
+   * Learning state kept outside `params` (optimiser moments, an RLS inverse
+   * correlation matrix, …) as named copies, for checkpoints; loadState puts
+   * it back so a resumed run continues exactly. Units that keep learning
+   * with more passes need both to be resumable.
+   */
+  saveState?(): Record<string, Float32Array | Float64Array>;
+  loadState?(state: Record<string, Float32Array | Float64Array>): void;
 }

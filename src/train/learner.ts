@@ -63,8 +63,13 @@ export async function createLearner(segments: Segments, split: Split, config: Tr
   return Trainer.create(segments, split, config, unit, params, be, unitSource, shape);
 }
 
+/** The unit a learner trains. */
+export function unitOf(learner: Learner): PredictorUnit {
+  return learner instanceof OnlineTrainer ? learner.unit : learner.model;
+}
+
 export function costReport(learner: Learner): CostReport {
-  const unit = learner instanceof OnlineTrainer ? learner.unit : learner.model;
+  const unit = unitOf(learner);
   const params = unit.layout.size;
   const trainable = learner instanceof OnlineTrainer ? (learner.unit.trainableCount ?? params) : params;
   return {

@@ -20,6 +20,7 @@ import type { UnitCost } from '../models/cost.js';
 import type { OnlineUnit } from '../models/online.js';
 import type { TrainConfig } from './config.js';
 import { shiftedMse } from './loss.js';
+import type { TrainingState } from './state.js';
 import type { EpochResult } from './trainer.js';
 
 export class OnlineTrainer {
@@ -79,6 +80,29 @@ export class OnlineTrainer {
   }
 
   async close(): Promise<void> {}
+
+  /** A copy of everything the next epoch depends on (resumable if the unit saves its learning state or has none left to keep). */
+  snapshot(): TrainingState {
+    const { unit } = this;
+    return {
+      epoch: this.epoch,
+      params: unit.params.slice(),
+      shuffle: this.shuffleRng.getState(),
+      arrays: unit.saveState?.() ?? {},
+      resumable: unit.saveState !== undefined || this.finished,
+    };
+  }
+
+  restore(state: TrainingState): void {
+    const { unit } = this;
+    if (state.params.length !== unit.params.length) {
+      throw new UsageError(`the saved training state does not fit unit ${this.label} (${unit.params.length} parameters)`);
+    }
+    unit.params.set(state.params);
+    unit.loadState?.(state.arrays);
+    this.shuffleRng.setState(state.shuffle);
+    this.epoch = state.epoch;
+  }
 
   /** The unit's own cost report, if it keeps one. */
   cost(): UnitCost | undefined {

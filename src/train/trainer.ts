@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import type { Backend } from '../kernels/backend.js';
 import { getBackend, wasmSupport, type WasmBackend } from '../kernels/index.js';
 import type { UnitCost } from '../models/cost.js';
+import type { TrainingState } from './state.js';
 import type { SequenceModel } from '../models/model.js';
 import type { UnitSource } from '../units/load.js';
 import type { UnitShape } from '../units/context.js';
@@ -173,6 +174,35 @@ export class Trainer {
       throw new UsageError(`${this.label}: ${which} at epoch ${this.epoch}; training diverged: try a lower --lr (now ${this.config.lr})`, 3);
     }
     return { epoch: this.epoch, trainLoss, valLoss };
+  }
+
+  /** A copy of everything the next epoch depends on. */
+  snapshot(): TrainingState {
+    const { m, v, step } = this.optimizer;
+    return {
+      epoch: this.epoch,
+      params: this.params.slice(),
+      shuffle: this.shuffleRng.getState(),
+      arrays: { 'adamw.exp_avg': m.slice(), 'adamw.exp_avg_sq': v.slice() },
+      optimizerStep: step,
+      resumable: true,
+    };
+  }
+
+  /** Continues from `state` (from snapshot, possibly in another process). */
+  restore(state: TrainingState): void {
+    const m = state.arrays['adamw.exp_avg'];
+    const v = state.arrays['adamw.exp_avg_sq'];
+    const P = this.params.length;
+    if (state.params.length !== P || m?.length !== P || v?.length !== P || state.optimizerStep === undefined) {
+      throw new UsageError(`the saved training state does not fit ${this.label} (${P} parameters); was it saved by another unit or size?`);
+    }
+    this.params.set(state.params);
+    this.optimizer.m.set(m);
+    this.optimizer.v.set(v);
+    this.optimizer.step = state.optimizerStep;
+    this.shuffleRng.setState(state.shuffle);
+    this.epoch = state.epoch;
   }
 
   /** Stops the worker threads. */

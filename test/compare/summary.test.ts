@@ -6,7 +6,7 @@ import { summarizeResults } from '../../src/compare/summary.js';
 function result(label: string, seed: number, finalVal: number, status: JobResult['status'] = 'ok'): JobResult {
   const ok = status === 'ok';
   return {
-    job: { model: label, label, seed, audio: '/data/a.flac', args: [], options: [], threads: 1 },
+    job: { model: label, label, seed, audio: '/data/a.flac', args: [], options: [], threads: 1, out: '/runs/x' },
     status,
     ...(ok ? {} : { error: 'loss NaN at epoch 2' }),
     curve: ok ? [{ epoch: 1, train: 1, val: finalVal * 2 }, { epoch: 2, train: 0.5, val: finalVal }] : [],

@@ -1,5 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
+import { UsageError } from './errors.js';
 
 /**
  * Writes `data` to a temporary file beside `path`, then renames it into
@@ -10,6 +11,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
   try {
     await writeFile(temp, data);
+    crashIfAsked(temp, data);
     await rename(temp, path);
   } catch (err) {
     await rm(temp, { force: true });
@@ -21,4 +23,17 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
       (err as Error).message;
     throw new UsageError(`cannot write ${path}: ${why}; choose another output path`);
   }
+}
+
+/**
+ * For the crash-safety test only: AUDIOPRED_TEST_KILL_AT_WRITE=n makes the
+ * n-th atomic write of this process leave a half-written temporary file and
+ * die by SIGKILL before renaming it, as a power cut or `kill -9` would.
+ */
+let writes = 0;
+function crashIfAsked(temp: string, data: Uint8Array | string): void {
+  const at = Number(process.env.AUDIOPRED_TEST_KILL_AT_WRITE ?? 0);
+  if (!at || ++writes !== at) return;
+  writeFileSync(temp, typeof data === 'string' ? data.slice(0, data.length >> 1) : data.subarray(0, data.length >> 1));
+  process.kill(process.pid, 'SIGKILL');
 }
