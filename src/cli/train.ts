@@ -13,7 +13,7 @@ import { loadTrainingState, saveCheckpoint, MODEL_FILE } from '../runs/checkpoin
 import { createUniqueFolder, ensureFolder, timestamp } from '../runs/folder.js';
 import { audioFacts, machineFacts, RunRecord, version } from '../runs/record.js';
 import { resolveConfig, type TrainConfig } from '../train/config.js';
-import { costReport, unitOf, type Learner } from '../train/learner.js';
+import { costReport, unitOf, type CostReport, type Learner } from '../train/learner.js';
 import { prepareRun, type PreparedRun } from '../train/run.js';
 import type { EpochResult } from '../train/trainer.js';
 import { resolveUnit } from '../units/load.js';
@@ -115,11 +115,11 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
     });
     await record.flushMetrics();
   };
-  const summarize = (status: 'done' | 'interrupted' | 'diverged', error?: string) =>
+  const summarize = (status: 'done' | 'interrupted' | 'diverged', cost?: CostReport, error?: string) =>
     record.writeSummary(status, {
       valSegments: [...split.val],
       trainSegments: [...split.train],
-      ...(status === 'diverged' ? {} : { cost: costReport(trainer) }),
+      ...(cost ? { cost } : {}),
       ...(error ? { error } : {}),
     });
 
@@ -158,7 +158,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
   } catch (err) {
     reporter.finish();
     if (err instanceof UsageError && err.exitCode === 3) {
-      await summarize('diverged', err.message);
+      await summarize('diverged', undefined, err.message);
       const kept = lastSaved > startEpoch || session.resumed ? `the last good checkpoint (epoch ${lastSaved}) is in ${dir}` : `no checkpoint was saved before it (use --save-every)`;
       throw new UsageError(`${err.message}; ${kept}`, 3);
     }
@@ -171,19 +171,19 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
   }
 
   await checkpoint();
+  const cost = costReport(trainer); // once: units measure activity since their last cost() call
   if (stopSignal) {
-    await summarize('interrupted');
+    await summarize('interrupted', cost);
     throw new UsageError(
       `interrupted at epoch ${trainer.epoch} of ${config.epochs}; checkpoint saved in ${dir}; continue with: audiopred train --resume ${dir}`,
       stopSignal === 'SIGINT' ? 130 : 143,
     );
   }
-  await summarize('done');
+  await summarize('done', cost);
   const final = record.metrics.at(-1);
   if (!final) return;
   const result: EpochResult = { epoch: final.epoch, trainLoss: final.train_loss, valLoss: final.val_loss };
   const seconds = (performance.now() - started) / 1000;
-  const cost = costReport(trainer);
   if (mode === 'json') {
     out.write(
       JSON.stringify({

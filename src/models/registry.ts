@@ -2,7 +2,9 @@
  * The built-in units by name. The table is typed by the name list, so a name
  * without a factory (or a factory without a name) is a compile error.
  */
+import { createLinearAr } from './autoregressive.js';
 import { createPersistence, createZero } from './baselines.js';
+import { createEsn, createEsnRls } from './esn.js';
 import { createGru } from './gru.js';
 import { createLstm } from './lstm.js';
 import { createMlp } from './mlp.js';
@@ -10,7 +12,7 @@ import { createRnn } from './rnn.js';
 import { createTransformer } from './transformer.js';
 import type { PredictorUnit, UnitContext, UnitFactory } from './unit.js';
 
-export const modelNames = ['rnn', 'mlp', 'gru', 'lstm', 'transformer', 'zero', 'persistence'] as const;
+export const modelNames = ['rnn', 'mlp', 'gru', 'lstm', 'transformer', 'linear', 'esn', 'esn-rls', 'zero', 'persistence'] as const;
 export type ModelName = (typeof modelNames)[number];
 
 /** The transformer's fixed shape: 2 pre-norm layers of 4 heads; its width is --hidden. */
@@ -27,6 +29,9 @@ const factories: { readonly [N in ModelName]: UnitFactory } = {
       { features: c.features, width: c.hidden, heads: TRANSFORMER_HEADS, layers: TRANSFORMER_LAYERS, maxLen: c.steps },
       c.backend,
     ),
+  linear: createLinearAr,
+  esn: createEsn,
+  'esn-rls': createEsnRls,
   zero: (c) => createZero({ features: c.features }),
   persistence: (c) => createPersistence({ features: c.features }),
 };
