@@ -1,0 +1,115 @@
+/**
+ * Reading a run folder back: its record, and its trained unit's predictions
+ * on a validation segment (for reports).
+ */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadFeatures } from '../audio/features.js';
+import { cutSegments, splitSegments } from '../data/dataset.js';
+import { Xoshiro128 } from '../data/rng.js';
+import { UsageError } from '../errors.js';
+import { decodeSafetensors } from '../formats/safetensors.js';
+import { getBackend } from '../kernels/index.js';
+import { resolveConfig, type TrainConfig } from '../train/config.js';
+import { buildUnit } from '../train/learner.js';
+import { resolveUnit } from '../units/load.js';
+import { MODEL_FILE } from './checkpoint.js';
+import type { MetricsLine } from './record.js';
+
+export interface RunFolder {
+  dir: string;
+  /** config.json as written. */
+  record: Record<string, unknown> & { config: TrainConfig; audio: { path: string; name: string }; unit?: { label: string } };
+  metrics: MetricsLine[];
+  /** summary.json, absent while a run is in progress. */
+  summary: Record<string, unknown> | null;
+}
+
+function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+export function openRun(dir: string): RunFolder {
+  let record: RunFolder['record'];
+  try {
+    record = readJson(join(dir, 'config.json')) as RunFolder['record'];
+  } catch {
+    throw new UsageError(`${dir} is not a run folder (no readable config.json); give a folder that audiopred train wrote`);
+  }
+  let metrics: MetricsLine[] = [];
+  try {
+    metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as MetricsLine);
+  } catch {
+    metrics = [];
+  }
+  let summary: Record<string, unknown> | null = null;
+  try {
+    summary = readJson(join(dir, 'summary.json')) as Record<string, unknown>;
+  } catch {
+    summary = null;
+  }
+  return { dir, record, metrics, summary };
+}
+
+export interface SegmentPrediction {
+  /** Which segment of the recording (its index), and its position in the validation split. */
+  segment: number;
+  /** Frames scored: T + 1 − horizon. */
+  frames: number;
+  features: number;
+  horizon: number;
+  /** (frames, F) the frames the unit should have predicted, x_{t+horizon}. */
+  target: Float32Array;
+  /** (frames, F) what it predicted. */
+  prediction: Float32Array;
+}
+
+/** The run's saved unit on validation segment number `which` of its split. */
+export async function predictValidationSegment(run: RunFolder, which = 0): Promise<SegmentPrediction> {
+  const config = resolveConfig({ ...run.record.config, threads: 1 });
+  const audio = run.record.audio.path;
+  const f = await loadFeatures(audio, config.normalize);
+  const segments = cutSegments(f.data, f.frames, f.coefficients, config.segment, audio);
+  const split = splitSegments(segments.count, Xoshiro128.fromSeed(config.seed, 'split'), audio);
+  const segment = split.val[Math.min(which, split.val.length - 1)];
+  const L = segments.length;
+  const T = L - 1;
+  const F = segments.features;
+  const source = await resolveUnit(config.model);
+  const { unit } = buildUnit(source, config, F, T, getBackend('plain'));
+
+  const path = join(run.dir, MODEL_FILE);
+  let file;
+  try {
+    file = decodeSafetensors(await readFile(path));
+  } catch (err) {
+    throw new UsageError(`${path}: ${(err as Error).message}`);
+  }
+  const params = unit.kind === 'online' ? unit.params : new Float32Array(unit.layout.size);
+  for (const e of unit.layout.entries) {
+    const t = file.tensors[e.name];
+    if (!t || t.data.length !== e.size) throw new UsageError(`${path}: ${e.name} is missing or has the wrong size for ${source.label}`);
+    params.set(t.data, e.offset);
+  }
+
+  const seq = segments.data.subarray(segment * L * F, (segment + 1) * L * F);
+  const out = new Float32Array(T * F);
+  if (unit.kind === 'online') {
+    unit.reset();
+    for (let t = 0; t < T; t++) out.set(Array.from(unit.step(seq.subarray(t * F, (t + 1) * F))), t * F);
+  } else {
+    const x = seq.slice(0, T * F);
+    unit.forward(out, unit.createCache(1, T), x, params, 1, T);
+  }
+  const h = config.horizon;
+  const frames = T + 1 - h;
+  return {
+    segment,
+    frames,
+    features: F,
+    horizon: h,
+    target: seq.slice(h * F, (h + frames) * F),
+    prediction: out.slice(0, frames * F),
+  };
+}
