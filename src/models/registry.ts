@@ -4,6 +4,7 @@
  */
 import { createLinearAr } from './autoregressive.js';
 import { createPersistence, createZero } from './baselines.js';
+import { createEprop } from './eprop.js';
 import { createEsn, createEsnRls } from './esn.js';
 import { createGru } from './gru.js';
 import { createLstm } from './lstm.js';
@@ -12,7 +13,7 @@ import { createRnn } from './rnn.js';
 import { createTransformer } from './transformer.js';
 import type { PredictorUnit, UnitContext, UnitFactory } from './unit.js';
 
-export const modelNames = ['rnn', 'mlp', 'gru', 'lstm', 'transformer', 'linear', 'esn', 'esn-rls', 'zero', 'persistence'] as const;
+export const modelNames = ['rnn', 'mlp', 'gru', 'lstm', 'transformer', 'linear', 'esn', 'esn-rls', 'eprop', 'zero', 'persistence'] as const;
 export type ModelName = (typeof modelNames)[number];
 
 /** The transformer's fixed shape: 2 pre-norm layers of 4 heads; its width is --hidden. */
@@ -32,6 +33,7 @@ const factories: { readonly [N in ModelName]: UnitFactory } = {
   linear: createLinearAr,
   esn: createEsn,
   'esn-rls': createEsnRls,
+  eprop: createEprop,
   zero: (c) => createZero({ features: c.features }),
   persistence: (c) => createPersistence({ features: c.features }),
 };

@@ -73,10 +73,10 @@ test('runs started at the same moment get folders of their own under runs/', asy
 });
 
 test('resuming in the middle ends with the same parameters, bit for bit, as an uninterrupted run', () => {
-  for (const model of ['rnn', 'gru']) {
+  for (const model of ['rnn', 'gru', 'eprop', 'esn-rls']) {
     const whole = join(dir, `whole-${model}`);
     const split = join(dir, `split-${model}`);
-    const flags = [audio, ...small, '--model', model, '--threads', '2'];
+    const flags = [audio, ...small, '--model', model, '--threads', '2', ...(model === 'esn-rls' ? ['--opt', 'density=0.5'] : [])];
     assert.equal(runCli(['train', ...flags, '--epochs', '4', '--out', whole]).code, 0);
     assert.equal(runCli(['train', ...flags, '--epochs', '2', '--out', split]).code, 0);
     const resumed = runCli(['train', '--resume', split, '--epochs', '4']);
