@@ -20,6 +20,7 @@ import { runJobs, type Job, type JobResult } from '../compare/job.js';
 import { formatTables, runsCsv, summariesCsv } from '../compare/report.js';
 import { REFERENCE_UNIT, summarizeResults } from '../compare/summary.js';
 import { writeFileAtomic } from '../files.js';
+import { renderCompareReport } from '../report/compare.js';
 import { createUniqueFolder, ensureFolder, timestamp } from '../runs/folder.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -31,6 +32,8 @@ export interface CompareCommandOptions {
   jobs: string;
   out?: string;
   json: boolean;
+  png: boolean;
+  log: boolean;
 }
 
 /** Rough relative cost of one epoch of each built-in unit, so the longest runs start first. */
@@ -137,12 +140,13 @@ export async function compareCommand(audio: string[], options: CompareCommandOpt
   await writeFileAtomic(join(outDir, 'compare.csv'), summariesCsv(summaries));
   await writeFileAtomic(join(outDir, 'runs.csv'), runsCsv(results));
   await writeFileAtomic(join(outDir, 'table.md'), tables);
+  await renderCompareReport(record, { dir: outDir, png: options.png, log: options.log });
   if (options.json) {
     process.stdout.write(JSON.stringify({ out: outDir, wall_seconds: wallSeconds, summaries }) + '\n');
   } else {
     process.stdout.write(`\n${tables}\n`);
     process.stdout.write(`${jobs.length} runs in ${(wallSeconds / 60).toFixed(1)} min (${parallel} side by side, ${threads} thread${threads === 1 ? '' : 's'} each). `);
-    process.stdout.write(`Results: ${join(outDir, 'compare.json')}, compare.csv, runs.csv, table.md\n`);
+    process.stdout.write(`Results: ${join(outDir, 'compare.json')}, compare.csv, runs.csv, table.md, compare.html${options.png ? ' and PNGs' : ''}\n`);
   }
   const bad = results.filter((r) => r.status === 'failed');
   if (bad.length) throw new UsageError(`${bad.length} of ${results.length} runs failed; see runs.csv in ${outDir}`, 1);

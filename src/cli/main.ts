@@ -7,6 +7,7 @@ import { BACKEND_CHOICES, DEFAULT_CONFIG } from '../train/config.js';
 import { featuresCommand } from './features.js';
 import { trainCommand } from './train.js';
 import { compareCommand } from './compare.js';
+import { reportCommand } from './report.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -116,6 +117,8 @@ function buildProgram(): Command {
     .addOption(new Option('--jobs <n>', 'runs side by side (0 = one per core)').default('0'))
     .addOption(new Option('-o, --out <dir>', 'folder for compare.json, compare.csv, runs.csv and the table (default: runs/compare-TIME)'))
     .option('--json', 'print the results as JSON instead of tables')
+    .option('--png', 'also write the figures of compare.html as PNGs')
+    .option('--log', 'log-scale losses in the PNGs and the page\'s first view')
     .action(async (audio: string[], opts: Flags) => {
       await compareCommand(audio, {
         settings: trainingSettings(opts),
@@ -124,6 +127,8 @@ function buildProgram(): Command {
         jobs: String(opts.jobs),
         out: opts.out as string | undefined,
         json: opts.json === true,
+        png: opts.png === true,
+        log: opts.log === true,
       });
     });
 
@@ -136,6 +141,18 @@ function buildProgram(): Command {
     .addOption(new Option('--normalize <mode>', 'standardisation, for --stage standardized').choices(NORMALIZATIONS).default(d.normalize))
     .action(async (audio: string, opts: { output: string; stage: string; normalize: string }) => {
       await featuresCommand(audio, opts);
+    });
+
+  program
+    .command('report')
+    .description('write one self-contained HTML page about RUN folders: loss curves, configs and results, and one validation segment predicted')
+    .argument('<runs...>', 'run folders that audiopred train wrote (or one folder that audiopred compare wrote)')
+    .option('-o, --out <file>', 'the HTML file to write', 'report.html')
+    .option('--png', 'also write each figure as a PNG beside it (OUT-loss.png, OUT-heatmap.png, OUT-error.png)')
+    .option('--log', 'log-scale losses and errors in the PNGs and the page\'s first view (the page switches either way)')
+    .addOption(new Option('--val-segment <n>', "which validation segment to predict: its place in each run's split").default('0'))
+    .action(async (runs: string[], opts: { out: string; png?: boolean; log?: boolean; valSegment: string }) => {
+      await reportCommand(runs, { out: opts.out, png: opts.png === true, log: opts.log === true, valSegment: String(opts.valSegment) });
     });
 
   return program;

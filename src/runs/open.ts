@@ -59,6 +59,8 @@ export interface SegmentPrediction {
   frames: number;
   features: number;
   horizon: number;
+  /** Of the recording: frames are hop (160) samples apart at this rate. */
+  sampleRate: number;
   /** (frames, F) the frames the unit should have predicted, x_{t+horizon}. */
   target: Float32Array;
   /** (frames, F) what it predicted. */
@@ -109,6 +111,7 @@ export async function predictValidationSegment(run: RunFolder, which = 0): Promi
     frames,
     features: F,
     horizon: h,
+    sampleRate: f.sampleRate,
     target: seq.slice(h * F, (h + frames) * F),
     prediction: out.slice(0, frames * F),
   };

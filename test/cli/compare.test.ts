@@ -31,7 +31,7 @@ test('compare runs every unit × seed, prints a table per recording and writes J
   const csv = readFileSync(join(out, 'compare.csv'), 'utf8').trim().split('\n');
   assert.match(csv[0], /^audio,unit,runs,ok,diverged,failed,epochs,final_val_mean,final_val_std,final_val_ci_low/);
   assert.equal(csv.length, 4);
-  assert.ok(existsSync(join(out, 'runs.csv')) && existsSync(join(out, 'table.md')));
+  assert.ok(existsSync(join(out, 'runs.csv')) && existsSync(join(out, 'table.md')) && existsSync(join(out, 'compare.html')));
 
   // Reproducible from the seed list: a run equals `train` with the same seed (and threads).
   const rnn1 = record.runs.find((run: { unit: string; seed: number }) => run.unit === 'rnn' && run.seed === 1);
