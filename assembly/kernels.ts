@@ -112,6 +112,45 @@ const E7: f32 = 0.0001984126984126984;
 }
 
 // ---------------------------------------------------------------------------------------
+// exp for the softmax, four lanes at a time, for x <= 0 (the softmax subtracts the row max).
+//
+// exp(x) = 2^n * exp(r) with x = n ln2 + r, |r| <= ln2/2 (Cody-Waite, the constants above),
+// exp(r) by its degree-7 Taylor polynomial. n is rounded by adding 1.5 * 2^23 (after which
+// the float's low mantissa bits hold n), and 2^n is built from those bits in the exponent
+// field: cheaper than f32x4.nearest and a float-to-int conversion. Below EXP_MIN (where exp
+// is under float32's smallest normal) the result is 0 exactly, so a score of -Inf gets
+// probability 0. NaN stays NaN (comparisons with NaN are false).
+
+const EXP_MIN: f32 = -87.0;
+const ROUND_SHIFT: f32 = 12582912.0; // 1.5 * 2^23
+
+// @ts-ignore: decorator
+@inline function expNeg4(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  const tiny = f32x4.lt(x, f32x4.splat(EXP_MIN));
+  const y = f32x4.pmax(x, f32x4.splat(EXP_MIN)); // keeps a NaN x; n stays in [-126, 0]
+  const shifted = f32x4.add(f32x4.mul(y, f32x4.splat(LOG2E)), f32x4.splat(ROUND_SHIFT));
+  const n = f32x4.sub(shifted, f32x4.splat(ROUND_SHIFT));
+  const r = f32x4.sub(f32x4.sub(y, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let q = f32x4.splat(E7);
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E6));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E5));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E4));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E3));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E2));
+  q = f32x4.add(f32x4.mul(q, r), one);
+  q = f32x4.add(f32x4.mul(q, r), one);
+  // shifted's bits are 0x4B400000 + n; shifting left by 23 drops the 0x4B400000
+  const scale = i32x4.shl(i32x4.add(shifted, i32x4.splat(127)), 23);
+  return v128.andnot(f32x4.mul(q, scale), tiny);
+}
+
+// @ts-ignore: decorator
+@inline function expNeg1(x: f32): f32 {
+  return f32x4.extract_lane(expNeg4(f32x4.splat(x)), 0);
+}
+
+// ---------------------------------------------------------------------------------------
 // The epilogue of a block: what happens to the sums before they are stored.
 
 // @ts-ignore: decorator
@@ -645,6 +684,86 @@ export function rnnTanhBackward(dpre: usize, dh: usize, h: usize, Whh: usize, B:
   for (let t = T - 2; t >= 0; t--) {
     off = <usize>t * step;
     panelPacked(INIT_LOAD, EPI_DTANH, dpre + off, ld, dh + off, ld, dpre + off + step, ld, 4, Whh, ldw, h + off, ld, B, H, H, scratch);
+  }
+}
+
+/**
+ * Causal softmax of R rows of a score matrix p (R, N), in place. Row i holds the scores of
+ * query r0+i against keys 0..N-1; it sees keys u <= r0+i only:
+ *   p[i,u] = exp(scale*(p[i,u] - m)) / sum over u' <= r0+i of exp(scale*(p[i,u'] - m)),
+ * m the largest score the row sees (scale > 0), and p[i,u] = 0 for u > r0+i. The sum is
+ * kept in four float32 lanes. A NaN or +Inf among the scores a row sees makes that row NaN.
+ */
+export function causalSoftmax(p: usize, R: i32, N: i32, r0: i32, scale: f32): void {
+  const ld = <usize>N << 2;
+  const vscale = f32x4.splat(scale);
+  for (let i = 0; i < R; i++) {
+    const row = p + <usize>i * ld;
+    const n = min(r0 + i + 1, N); // keys this row sees
+    const end = row + (<usize>n << 2);
+    const end4 = row + (<usize>(n & ~3) << 2);
+    let vmax = f32x4.splat(-Infinity);
+    let q = row;
+    // pmax skips NaN scores (cheaper than max); a NaN still turns the row NaN through its exp
+    for (; q < end4; q += 16) vmax = f32x4.pmax(vmax, v128.load(q));
+    let m = f32x4.extract_lane(vmax, 0);
+    const m1 = f32x4.extract_lane(vmax, 1), m2 = f32x4.extract_lane(vmax, 2), m3 = f32x4.extract_lane(vmax, 3);
+    if (m1 > m) m = m1;
+    if (m2 > m) m = m2;
+    if (m3 > m) m = m3;
+    for (; q < end; q += 4) {
+      const v = load<f32>(q);
+      if (v > m) m = v;
+    }
+    const vm = f32x4.splat(m);
+    let vsum = f32x4.splat(0);
+    for (q = row; q < end4; q += 16) {
+      const e = expNeg4(f32x4.mul(f32x4.sub(v128.load(q), vm), vscale));
+      v128.store(q, e);
+      vsum = f32x4.add(vsum, e);
+    }
+    let sum = (f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1)) +
+      (f32x4.extract_lane(vsum, 2) + f32x4.extract_lane(vsum, 3));
+    for (; q < end; q += 4) {
+      const e = expNeg1((load<f32>(q) - m) * scale);
+      store<f32>(q, e);
+      sum += e;
+    }
+    const inv: f32 = 1.0 / sum;
+    const vinv = f32x4.splat(inv);
+    for (q = row; q < end4; q += 16) v128.store(q, f32x4.mul(v128.load(q), vinv));
+    for (; q < end; q += 4) store<f32>(q, load<f32>(q) * inv);
+    memory.fill(end, 0, <usize>(N - n) << 2);
+  }
+}
+
+/**
+ * Backward of causalSoftmax, in place: ds (R, N) holds dL/dp on entry and dL/dscores on
+ * return, with p (R, N) the softmax output:
+ *   ds[i,u] = scale * p[i,u] * (ds[i,u] - sum over u' <= r0+i of p[i,u'] * ds[i,u'])
+ * for u <= r0+i, and 0 for u > r0+i (what ds held there is never read).
+ */
+export function causalSoftmaxBackward(ds: usize, p: usize, R: i32, N: i32, r0: i32, scale: f32): void {
+  const ld = <usize>N << 2;
+  const vscale = f32x4.splat(scale);
+  for (let i = 0; i < R; i++) {
+    const off = <usize>i * ld;
+    const drow = ds + off, prow = p + off;
+    const n = min(r0 + i + 1, N);
+    const bytes = <usize>n << 2, bytes4 = <usize>(n & ~3) << 2;
+    let vdot = f32x4.splat(0);
+    let o: usize = 0;
+    for (; o < bytes4; o += 16) vdot = f32x4.add(vdot, f32x4.mul(v128.load(prow + o), v128.load(drow + o)));
+    let dot = (f32x4.extract_lane(vdot, 0) + f32x4.extract_lane(vdot, 1)) +
+      (f32x4.extract_lane(vdot, 2) + f32x4.extract_lane(vdot, 3));
+    for (; o < bytes; o += 4) dot += load<f32>(prow + o) * load<f32>(drow + o);
+    const vdot1 = f32x4.splat(dot);
+    for (o = 0; o < bytes4; o += 16) {
+      const g = f32x4.mul(f32x4.mul(v128.load(prow + o), vscale), f32x4.sub(v128.load(drow + o), vdot1));
+      v128.store(drow + o, g);
+    }
+    for (; o < bytes; o += 4) store<f32>(drow + o, (load<f32>(prow + o) * scale) * (load<f32>(drow + o) - dot));
+    memory.fill(drow + bytes, 0, <usize>(N - n) << 2);
   }
 }
 

@@ -66,6 +66,22 @@ export interface Backend {
    *  dW_ih += dpreᵀ·x, db += sumRows(dpre). */
   rnnTanhBackward(dpre: Float32Array, dh: Float32Array, h: Float32Array, Whh: Float32Array, B: number, T: number, H: number): void;
 
+  /** Causal softmax of R rows of a score matrix, in place: p (R,N) row i holds the scores of
+   *  query r0+i against keys 0..N-1 and sees keys u ≤ r0+i only. Row i becomes
+   *    p[i,u] = exp(scale·(p[i,u] − m)) / Σ_{u' ≤ r0+i} exp(scale·(p[i,u'] − m))  for u ≤ r0+i,
+   *    p[i,u] = 0                                                                for u > r0+i,
+   *  with m the largest score the row sees and scale > 0 (attention's 1/√d). Scores above the
+   *  diagonal are never read. A NaN or +Inf among the scores a row sees makes the row NaN; a
+   *  score of −Inf gets probability 0. */
+  causalSoftmax(p: Float32Array, R: number, N: number, r0: number, scale: number): void;
+
+  /** Backward of causalSoftmax, in place: ds (R,N) holds ∂loss/∂p on entry and ∂loss/∂scores
+   *  on return, with p (R,N) causalSoftmax's output (same R, N, r0, scale):
+   *    ds[i,u] = scale·p[i,u]·(ds[i,u] − Σ_{u' ≤ r0+i} p[i,u']·ds[i,u'])  for u ≤ r0+i,
+   *    ds[i,u] = 0                                                     for u > r0+i
+   *  (what ds held above the diagonal is never read). */
+  causalSoftmaxBackward(ds: Float32Array, p: Float32Array, R: number, N: number, r0: number, scale: number): void;
+
   /** One AdamW step over the first n values, PyTorch 1.13 `_single_tensor_adamw`:
    *    param *= 1 − lr·wd;  m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;
    *    param −= (lr / (1 − β1^step)) · m / (sqrt(v) / sqrt(1 − β2^step) + eps).
@@ -126,6 +142,13 @@ export function checkRnn(kernel: 'rnnTanhForward' | 'rnnTanhBackward', arrays: R
   checkSizes(kernel, { B, T, H });
   for (const [name, a] of Object.entries(arrays)) checkLength(kernel, name, a, B * T * H);
   checkLength(kernel, 'Whh', Whh, H * H);
+}
+
+export function checkSoftmax(kernel: 'causalSoftmax' | 'causalSoftmaxBackward', arrays: Record<string, Float32Array>,
+  R: number, N: number, r0: number, scale: number): void {
+  checkSizes(kernel, { R, N, r0 });
+  for (const [name, a] of Object.entries(arrays)) checkLength(kernel, name, a, R * N);
+  if (!(scale > 0 && scale < Infinity)) throw new RangeError(`${kernel}: scale must be positive and finite, got ${scale}`);
 }
 
 export function checkAdamw(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, n: number): void {

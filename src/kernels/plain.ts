@@ -4,7 +4,7 @@
 // against it. Shapes and semantics: see backend.ts.
 
 import {
-  adamwScalars, checkAdamw, checkLength, checkMatmul, checkRnn, checkRows, checkSizes,
+  adamwScalars, checkAdamw, checkLength, checkMatmul, checkRnn, checkRows, checkSizes, checkSoftmax,
   type AdamWStep, type Backend,
 } from './backend.js';
 
@@ -105,6 +105,36 @@ export function createPlainBackend(): Backend {
             dpre[row + k] = s * (1 - y * y);
           }
         }
+      }
+    },
+
+    causalSoftmax(p, R, N, r0, scale) {
+      checkSoftmax('causalSoftmax', { p }, R, N, r0, scale);
+      for (let i = 0; i < R; i++) {
+        const row = i * N;
+        const n = Math.min(r0 + i + 1, N); // keys this row sees
+        let max = -Infinity;
+        for (let u = 0; u < n; u++) if (p[row + u] > max) max = p[row + u];
+        let sum = 0;
+        for (let u = 0; u < n; u++) {
+          const e = Math.exp((p[row + u] - max) * scale);
+          p[row + u] = e;
+          sum += e;
+        }
+        for (let u = 0; u < n; u++) p[row + u] /= sum;
+        p.fill(0, row + n, row + N);
+      }
+    },
+
+    causalSoftmaxBackward(ds, p, R, N, r0, scale) {
+      checkSoftmax('causalSoftmaxBackward', { ds, p }, R, N, r0, scale);
+      for (let i = 0; i < R; i++) {
+        const row = i * N;
+        const n = Math.min(r0 + i + 1, N);
+        let dot = 0; // Σ_u p·ds
+        for (let u = 0; u < n; u++) dot += p[row + u] * ds[row + u];
+        for (let u = 0; u < n; u++) ds[row + u] = p[row + u] * (ds[row + u] - dot) * scale;
+        ds.fill(0, row + n, row + N);
       }
     },
 

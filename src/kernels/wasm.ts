@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 
 import {
-  adamwScalars, checkAdamw, checkLength, checkMatmul, checkRnn, checkRows, checkSizes,
+  adamwScalars, checkAdamw, checkLength, checkMatmul, checkRnn, checkRows, checkSizes, checkSoftmax,
   type Backend,
 } from './backend.js';
 import { wasmApi, type WasmApi, type WasmMemory, type WasmModule } from './webassembly.js';
@@ -45,6 +45,8 @@ interface KernelExports {
   tanh(out: number, x: number, n: number): void;
   rnnTanhForward(h: number, pre: number, Whh: number, B: number, T: number, H: number, scratch: number): void;
   rnnTanhBackward(dpre: number, dh: number, h: number, Whh: number, B: number, T: number, H: number, scratch: number): void;
+  causalSoftmax(p: number, R: number, N: number, r0: number, scale: number): void;
+  causalSoftmaxBackward(ds: number, p: number, R: number, N: number, r0: number, scale: number): void;
   adamw(param: number, grad: number, m: number, v: number, n: number,
     decay: number, beta1: number, omb1: number, beta2: number, omb2: number,
     negStepSize: number, bc2sqrt: number, eps: number): void;
@@ -228,6 +230,17 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       const s = scratch(16 * H);
       k.rnnTanhBackward(ptr('rnnTanhBackward', 'dpre', dpre), ptr('rnnTanhBackward', 'dh', dh),
         ptr('rnnTanhBackward', 'h', h), ptr('rnnTanhBackward', 'Whh', Whh), B, T, H, s);
+    },
+
+    causalSoftmax(p, R, N, r0, scale) {
+      checkSoftmax('causalSoftmax', { p }, R, N, r0, scale);
+      // r0 ≥ N sees every key, as N − 1 does; clamping keeps r0 + R within i32.
+      k.causalSoftmax(ptr('causalSoftmax', 'p', p), R, N, Math.min(r0, N), scale);
+    },
+
+    causalSoftmaxBackward(ds, p, R, N, r0, scale) {
+      checkSoftmax('causalSoftmaxBackward', { ds, p }, R, N, r0, scale);
+      k.causalSoftmaxBackward(ptr('causalSoftmaxBackward', 'ds', ds), ptr('causalSoftmaxBackward', 'p', p), R, N, Math.min(r0, N), scale);
     },
 
     adamw(param, grad, m, v, n, step) {

@@ -17,12 +17,15 @@
  *
  * LayerNorm: (x − mean) / √(var + 1e-5) · γ + β with the population variance.
  *
- * Every Linear runs on the kernel backend over all N = B·T frames at once. The
- * attention itself (for each sequence and head a T×T triangle of scores) is a
- * plain loop in float64 over the cached q, k, v, since T and D are small.
- * Forward keeps, per layer, the residual stream, the LayerNorm statistics,
- * q k v, the attention probabilities and the GELU input; backward recomputes
- * nothing but the normalised LayerNorm inputs.
+ * Every Linear runs on the kernel backend over all N = B·T frames at once. So
+ * does attention, one sequence and head at a time: q, k, v of the head are
+ * gathered into contiguous (T, D) blocks and the T×T triangle of scores is cut
+ * into blocks of ATT_ROWS query rows; rows [r0, r1) only see keys [0, r1), so
+ * each block is one (r1 − r0) × r1 product, and the kernels skip (nearly) all
+ * of the masked upper triangle; the causal softmax between the products is a
+ * kernel too (causalSoftmax). Forward keeps, per layer, the residual stream, the
+ * LayerNorm statistics, q k v, the attention probabilities and the GELU input;
+ * backward recomputes nothing but the normalised LayerNorm inputs.
  */
 import { hiddenCost } from './cost.js';
 import type { Rng } from '../data/rng.js';
@@ -48,6 +51,24 @@ export interface TransformerConfig {
 
 /** nn.LayerNorm's eps. */
 const LN_EPS = 1e-5;
+
+/**
+ * Query rows per block of the attention triangle. A block of rows [r0, r1) has
+ * scores against keys [0, r1) only, so the products compute T²/2 + T·ATT_ROWS/2
+ * scores instead of T²; smaller blocks waste less of the diagonal but make more,
+ * shorter kernel calls.
+ */
+const ATT_ROWS = 64;
+
+/** Values one head of one sequence keeps in probs: its row blocks, (r1 − r0) × r1 each. */
+function blockedTriangleSize(T: number): number {
+  let n = 0;
+  for (let r0 = 0; r0 < T; r0 += ATT_ROWS) {
+    const r1 = Math.min(T, r0 + ATT_ROWS);
+    n += (r1 - r0) * r1;
+  }
+  return n;
+}
 
 /** Named views of one layer's parameters (or gradients). */
 interface LayerParams {
@@ -84,7 +105,7 @@ interface LayerCache {
   readonly rstd1: Float32Array; // (N)
   readonly u1: Float32Array; // (N, W) LN1(h)
   readonly qkv: Float32Array; // (N, 3W) q, k, v of every frame
-  readonly probs: Float32Array; // (B, heads, T, T) attention probabilities (zero above the diagonal)
+  readonly probs: Float32Array; // (B, heads, ≈T²/2) attention probabilities in row blocks (see attentionForward)
   readonly ctx: Float32Array; // (N, W) attention output of all heads, before out_proj
   readonly mid: Float32Array; // (N, W) h after the attention residual
   readonly mean2: Float32Array; // (N) LN2 statistics of mid
@@ -109,7 +130,15 @@ export interface TransformerCache {
   readonly dctx: Float32Array; // (N, W) ∂loss/∂ctx
   readonly dqkv: Float32Array; // (N, 3W) ∂loss/∂[q k v]
   readonly da: Float32Array; // (N, 2W) ∂loss/∂g, then ∂loss/∂a
-  readonly dp: Float64Array; // (maxT) one row of ∂loss/∂probs (plain memory: only loops touch it)
+  // One head of one sequence at a time, contiguous for the kernels (T = min(maxT, maxLen)):
+  readonly qh: Float32Array; // (T, D) q of the head
+  readonly kh: Float32Array; // (T, D) k
+  readonly vh: Float32Array; // (T, D) v
+  readonly ch: Float32Array; // (T, D) its attention output (forward), ∂loss/∂ that output (backward)
+  readonly dqh: Float32Array; // (T, D) ∂loss/∂q
+  readonly dkh: Float32Array; // (T, D) ∂loss/∂k
+  readonly dvh: Float32Array; // (T, D) ∂loss/∂v
+  readonly ds: Float32Array; // (ATT_ROWS, T) one row block of ∂loss/∂probs, then ∂loss/∂scores
   /** B and T of the last forward, which backward must be called with (0 before any forward). */
   lastB: number;
   lastT: number;
@@ -311,7 +340,7 @@ export function createTransformer(config: TransformerConfig, be: Backend): Seque
         rstd1: be.alloc(N),
         u1: be.alloc(N * W),
         qkv: be.alloc(N * W3),
-        probs: be.alloc(maxB * NH * T * T),
+        probs: be.alloc(maxB * NH * blockedTriangleSize(T)),
         ctx: be.alloc(N * W),
         mid: be.alloc(N * W),
         mean2: be.alloc(N),
@@ -335,97 +364,133 @@ export function createTransformer(config: TransformerConfig, be: Backend): Seque
       dctx: be.alloc(N * W),
       dqkv: be.alloc(N * W3),
       da: be.alloc(N * W2),
-      dp: new Float64Array(maxT),
+      qh: be.alloc(T * D),
+      kh: be.alloc(T * D),
+      vh: be.alloc(T * D),
+      ch: be.alloc(T * D),
+      dqh: be.alloc(T * D),
+      dkh: be.alloc(T * D),
+      dvh: be.alloc(T * D),
+      ds: be.alloc(Math.min(ATT_ROWS, T) * T),
       lastB: 0,
       lastT: 0,
     };
   }
 
-  /** Causal multi-head attention: ctx (N, W) and probs (B, heads, T, T) from qkv (N, 3W). */
-  function attentionForward(ctx: Float32Array, probs: Float32Array, qkv: Float32Array, B: number, T: number): void {
-    for (let b = 0; b < B; b++) {
-      for (let hd = 0; hd < NH; hd++) {
-        const qOff = hd * D; // q, k, v of head hd within a frame's 3W values
-        const kOff = W + hd * D;
-        const vOff = W2 + hd * D;
-        for (let t = 0; t < T; t++) {
-          const pRow = ((b * NH + hd) * T + t) * T;
-          const qRow = (b * T + t) * W3 + qOff;
-          // scores q_t·k_u/√D for u ≤ t, then a stable softmax over them
-          let max = -Infinity;
-          for (let u = 0; u <= t; u++) {
-            const kRow = (b * T + u) * W3 + kOff;
-            let s = 0;
-            for (let d = 0; d < D; d++) s += qkv[qRow + d] * qkv[kRow + d];
-            s *= scale;
-            probs[pRow + u] = s;
-            if (s > max) max = s;
-          }
-          let sum = 0;
-          for (let u = 0; u <= t; u++) {
-            const e = Math.exp(probs[pRow + u] - max);
-            probs[pRow + u] = e;
-            sum += e;
-          }
-          for (let u = 0; u <= t; u++) probs[pRow + u] /= sum;
-          for (let u = t + 1; u < T; u++) probs[pRow + u] = 0; // masked
-          // c_t = Σ_u≤t p_tu v_u
-          const cRow = (b * T + t) * W + hd * D;
-          for (let d = 0; d < D; d++) {
-            let c = 0;
-            for (let u = 0; u <= t; u++) c += probs[pRow + u] * qkv[(b * T + u) * W3 + vOff + d];
-            ctx[cRow + d] = c;
-          }
-        }
+  /** dst (T, D) = the D columns from `col` of sequence b's rows of src (N, W). */
+  function gatherHead(dst: Float32Array, src: Float32Array, col: number, b: number, T: number): void {
+    let o = 0;
+    for (let t = 0; t < T; t++) {
+      const from = (b * T + t) * W + col;
+      for (let d = 0; d < D; d++, o++) dst[o] = src[from + d];
+    }
+  }
+
+  /** The inverse: the D columns from `col` of sequence b's rows of dst (N, W) = src (T, D). */
+  function scatterHead(dst: Float32Array, col: number, src: Float32Array, b: number, T: number): void {
+    let o = 0;
+    for (let t = 0; t < T; t++) {
+      const to = (b * T + t) * W + col;
+      for (let d = 0; d < D; d++, o++) dst[to + d] = src[o];
+    }
+  }
+
+  /** q, k, v (T, D) of head hd of sequence b, from qkv (N, 3W); one pass, which is faster than three. */
+  function gatherQkv(q: Float32Array, k: Float32Array, v: Float32Array, qkv: Float32Array, hd: number, b: number, T: number): void {
+    let o = 0;
+    for (let t = 0; t < T; t++) {
+      const from = (b * T + t) * W3 + hd * D;
+      for (let d = 0; d < D; d++, o++) {
+        q[o] = qkv[from + d];
+        k[o] = qkv[from + W + d];
+        v[o] = qkv[from + W2 + d];
+      }
+    }
+  }
+
+  /** The inverse: head hd of sequence b's q, k, v columns of dqkv (N, 3W) = dq, dk, dv (T, D). */
+  function scatterQkv(dqkv: Float32Array, hd: number, dq: Float32Array, dk: Float32Array, dv: Float32Array, b: number, T: number): void {
+    let o = 0;
+    for (let t = 0; t < T; t++) {
+      const to = (b * T + t) * W3 + hd * D;
+      for (let d = 0; d < D; d++, o++) {
+        dqkv[to + d] = dq[o];
+        dqkv[to + W + d] = dk[o];
+        dqkv[to + W2 + d] = dv[o];
       }
     }
   }
 
   /**
-   * dqkv (N, 3W) = ∂loss/∂[q k v] from dctx (N, W). Per row t of a head:
-   * dp_tu = dc_t·v_u, dv_u += p_tu·dc_t, ds_tu = p_tu·(dp_tu − Σ_u' p_tu'·dp_tu'),
-   * dq_t += Σ_u ds_tu·k_u/√D, dk_u += ds_tu·q_t/√D (u ≤ t only: masked entries have p = 0).
+   * Causal multi-head attention: ctx (N, W) and probs from qkv (N, 3W). For each
+   * sequence b and head hd, with q, k, v its (T, D) blocks, per block of query
+   * rows [r0, r1):
+   *   S = q[r0:r1] k[0:r1]ᵀ                       (r1−r0, r1)  matmulABt
+   *   P = softmax over u ≤ t of S[t, u]/√D, row t, zero for u > t   causalSoftmax
+   *   ctx[r0:r1] = P v[0:r1]                       (r1−r0, D)   matmulAB
+   * P is kept in probs: the (b, hd) region holds the row blocks one after another,
+   * each (r1−r0, r1) row-major, blockedTriangleSize(T) ≈ T²/2 + T·ATT_ROWS/2 values.
+   */
+  function attentionForward(ctx: Float32Array, probs: Float32Array, qkv: Float32Array, cache: TransformerCache, B: number, T: number): void {
+    const { qh, kh, vh, ch } = cache;
+    const triangle = blockedTriangleSize(T);
+    for (let b = 0; b < B; b++) {
+      for (let hd = 0; hd < NH; hd++) {
+        gatherQkv(qh, kh, vh, qkv, hd, b, T);
+        let off = (b * NH + hd) * triangle;
+        for (let r0 = 0; r0 < T; r0 += ATT_ROWS) {
+          const r1 = Math.min(T, r0 + ATT_ROWS);
+          const P = probs.subarray(off, off + (r1 - r0) * r1);
+          be.matmulABt(P, qh.subarray(r0 * D), kh, r1 - r0, r1, D, false);
+          be.causalSoftmax(P, r1 - r0, r1, r0, scale);
+          be.matmulAB(ch.subarray(r0 * D), P, vh, r1 - r0, D, r1, false);
+          off += (r1 - r0) * r1;
+        }
+        scatterHead(ctx, hd * D, ch, b, T);
+      }
+    }
+  }
+
+  /**
+   * dqkv (N, 3W) = ∂loss/∂[q k v] from dctx (N, W), block by block as in forward,
+   * with dc = dctx of the head (T, D) and P the block's probabilities:
+   *   dP = dc[r0:r1] v[0:r1]ᵀ                    matmulABt
+   *   dv[0:r1] += Pᵀ dc[r0:r1]                    matmulAtB
+   *   dS = P ⊙ (dP − rowsum(P ⊙ dP)) / √D         causalSoftmaxBackward (0 for u > t)
+   *   dq[r0:r1] = dS k[0:r1]                      matmulAB
+   *   dk[0:r1] += dSᵀ q[r0:r1]                    matmulAtB
    */
   function attentionBackward(
     dqkv: Float32Array,
-    dp: Float64Array,
     dctx: Float32Array,
     probs: Float32Array,
     qkv: Float32Array,
+    cache: TransformerCache,
     B: number,
     T: number,
   ): void {
-    dqkv.fill(0, 0, B * T * W3);
+    const { qh, kh, vh, ch: dch, dqh, dkh, dvh, ds } = cache;
+    const triangle = blockedTriangleSize(T);
     for (let b = 0; b < B; b++) {
       for (let hd = 0; hd < NH; hd++) {
-        const qOff = hd * D;
-        const kOff = W + hd * D;
-        const vOff = W2 + hd * D;
-        for (let t = 0; t < T; t++) {
-          const pRow = ((b * NH + hd) * T + t) * T;
-          const cRow = (b * T + t) * W + hd * D;
-          const qRow = (b * T + t) * W3 + qOff;
-          let pdp = 0; // Σ_u p_tu·dp_tu
-          for (let u = 0; u <= t; u++) {
-            const vRow = (b * T + u) * W3 + vOff;
-            const pu = probs[pRow + u];
-            let s = 0;
-            for (let d = 0; d < D; d++) {
-              s += dctx[cRow + d] * qkv[vRow + d];
-              dqkv[vRow + d] += pu * dctx[cRow + d];
-            }
-            dp[u] = s;
-            pdp += pu * s;
-          }
-          for (let u = 0; u <= t; u++) {
-            const ds = probs[pRow + u] * (dp[u] - pdp) * scale;
-            const kRow = (b * T + u) * W3 + kOff;
-            for (let d = 0; d < D; d++) {
-              dqkv[qRow + d] += ds * qkv[kRow + d];
-              dqkv[kRow + d] += ds * qkv[qRow + d];
-            }
-          }
+        gatherQkv(qh, kh, vh, qkv, hd, b, T);
+        gatherHead(dch, dctx, hd * D, b, T);
+        dkh.fill(0, 0, T * D);
+        dvh.fill(0, 0, T * D);
+        let off = (b * NH + hd) * triangle;
+        for (let r0 = 0; r0 < T; r0 += ATT_ROWS) {
+          const r1 = Math.min(T, r0 + ATT_ROWS);
+          const rows = r1 - r0;
+          const P = probs.subarray(off, off + rows * r1);
+          const dcBlock = dch.subarray(r0 * D);
+          be.matmulABt(ds, dcBlock, vh, rows, r1, D, false);
+          be.matmulAtB(dvh, P, dcBlock, r1, D, rows, true);
+          be.causalSoftmaxBackward(ds, P, rows, r1, r0, scale);
+          be.matmulAB(dqh.subarray(r0 * D), ds, kh, rows, D, r1, false);
+          be.matmulAtB(dkh, ds, qh.subarray(r0 * D), r1, D, rows, true);
+          off += rows * r1;
         }
+        scatterQkv(dqkv, hd, dqh, dkh, dvh, b, T);
       }
     }
   }
@@ -453,7 +518,7 @@ export function createTransformer(config: TransformerConfig, be: Backend): Seque
       // mid = h + out_proj(attention(in_proj(LN1(h))))
       layerNormForward(c.u1, c.mean1, c.rstd1, c.h, q.g1, q.be1, N, W);
       linearForward(be, c.qkv, c.u1, q.Wqkv, q.bqkv, N, W, W3);
-      attentionForward(c.ctx, c.probs, c.qkv, B, T);
+      attentionForward(c.ctx, c.probs, c.qkv, cache, B, T);
       linearForward(be, c.mid, c.ctx, q.Wo, q.bo, N, W, W);
       for (let i = 0; i < N * W; i++) c.mid[i] += c.h[i];
       // hNext = mid + linear2(GELU(linear1(LN2(mid))))
@@ -476,7 +541,7 @@ export function createTransformer(config: TransformerConfig, be: Backend): Seque
     }
     const p = paramsOf(params);
     const d = gradsOf(dparams);
-    const { dh, du, dctx, dqkv, da, dp } = cache;
+    const { dh, du, dctx, dqkv, da } = cache;
     const N = B * T;
 
     // out = uF W_outᵀ + b_out, uF = LN(hL)
@@ -495,7 +560,7 @@ export function createTransformer(config: TransformerConfig, be: Backend): Seque
       layerNormBackward(dh, dq.g2, dq.be2, du, c.mid, c.mean2, c.rstd2, q.g2, N, W);
       // mid = h + out_proj(attention(in_proj(LN1(h)))): dh becomes ∂loss/∂h.
       linearBackward(be, dctx, dq.Wo, dq.bo, dh, c.ctx, q.Wo, N, W, W);
-      attentionBackward(dqkv, dp, dctx, c.probs, c.qkv, B, T);
+      attentionBackward(dqkv, dctx, c.probs, c.qkv, cache, B, T);
       linearBackward(be, du, dq.Wqkv, dq.bqkv, dqkv, c.u1, q.Wqkv, N, W, W3);
       layerNormBackward(dh, dq.g1, dq.be1, du, c.h, c.mean1, c.rstd1, q.g1, N, W);
     }

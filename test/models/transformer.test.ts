@@ -106,6 +106,22 @@ for (const be of BACKENDS) {
     t.diagnostic(assertGradientsMatchFiniteDifferences('transformer', smallProblem(3)));
   });
 
+  test(name('sequences longer than one attention block (64 query rows) keep exact gradients and causality'), (t) => {
+    // 150 steps: three blocks of query rows, the last one partial.
+    const model = createTransformer({ features: 3, width: 8, heads: 2, layers: 1, maxLen: 150 }, be);
+    const p = randomProblem(model, be, 5, 2, 150);
+    t.diagnostic(assertGradientsMatchFiniteDifferences('transformer, 150 steps', p));
+    // Changing frame 100 of sequence 0 changes no output before step 100.
+    const out = be.alloc(p.x.length);
+    const cache = model.createCache(2, 150);
+    model.forward(out, cache, p.x, p.params, 2, 150);
+    const before = out.slice();
+    p.x[100 * 3] += 1;
+    model.forward(out, cache, p.x, p.params, 2, 150);
+    for (let i = 0; i < 100 * 3; i++) assert.equal(out[i], before[i], `output ${i} saw the future`);
+    assert.notEqual(out[100 * 3], before[100 * 3]);
+  });
+
   test(name('the finite-difference check catches a transformer gradient entry that is 2% off, in every tensor'), () => {
     assertFiniteDifferencesCatchErrors(smallProblem(4));
   });
