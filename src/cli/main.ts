@@ -8,6 +8,7 @@ import { featuresCommand } from './features.js';
 import { trainCommand } from './train.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
+import { unitsCommand } from './units.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -142,6 +143,11 @@ function buildProgram(): Command {
     .action(async (audio: string, opts: { output: string; stage: string; normalize: string }) => {
       await featuresCommand(audio, opts);
     });
+
+  program
+    .command('units')
+    .description('list the built-in units and the options (--opt) each reads')
+    .action(() => unitsCommand());
 
   program
     .command('report')

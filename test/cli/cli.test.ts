@@ -157,3 +157,19 @@ test('invalid flag values name the flag', () => {
 test('an output path that cannot be written is a one-line error', () => {
   assertCleanError(runCli(['features', audio, '-o', join(dir, 'no-such-dir', 'x.npy')]), /no-such-dir/);
 });
+
+test('units lists every built-in and the options each really reads', async () => {
+  const r = runCli(['units']);
+  assert.equal(r.code, 0, r.stderr);
+  const { BUILTIN_INFO, createModel } = await import('../../src/models/registry.js');
+  const { getBackend } = await import('../../src/kernels/index.js');
+  const { Xoshiro128 } = await import('../../src/data/rng.js');
+  for (const name of modelNames) {
+    assert.match(r.stdout, new RegExp(`^${name} +(backprop|online) `, 'm'));
+    const options = Object.fromEntries(Object.entries(BUILTIN_INFO[name].options ?? {}).map(([k, spec]) => [k, String(spec.default)]));
+    for (const key of Object.keys(options)) assert.ok(r.stdout.includes(`--opt ${name}.${key}=`), `${name}.${key}`);
+    // Every listed option is accepted (readOptions refuses unknown keys), and the kind is right.
+    const context = { features: 12, hidden: 16, steps: 20, horizon: 2, lr: 1e-3, options, rng: Xoshiro128.fromSeed(1, 'unit'), backend: getBackend('plain') };
+    assert.equal(createModel(name, context).kind, BUILTIN_INFO[name].kind, name);
+  }
+});
