@@ -1,6 +1,39 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+
+/**
+ * mkdir -p, one level at a time. Node 20's mkdirSync(…, { recursive: true })
+ * never returns for some paths (under /proc, for one), so it is not used.
+ */
+function makeFolders(path: string): void {
+  const full = resolve(path);
+  const missing: string[] = [];
+  for (let p = full; ; p = dirname(p)) {
+    try {
+      if (statSync(p).isDirectory()) break;
+      throw Object.assign(new Error(`${p} is a file`), { code: 'ENOTDIR' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    missing.push(p);
+    if (dirname(p) === p) break;
+  }
+  for (const p of missing.reverse()) {
+    try {
+      mkdirSync(p);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+function whyNot(code: string | undefined, err: Error): string {
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'it is not writable';
+  if (code === 'EEXIST' || code === 'ENOTDIR') return 'a file is in the way';
+  if (code === 'ENOENT') return 'folders cannot be made there';
+  return err.message;
+}
 
 /** 2026-11-29T03:58:12Z → 20261129-035812 (UTC, sorts by time). */
 export function timestamp(date = new Date()): string {
@@ -14,9 +47,9 @@ export function timestamp(date = new Date()): string {
  */
 export function createUniqueFolder(parent: string, name: string): string {
   try {
-    mkdirSync(parent, { recursive: true });
+    makeFolders(parent);
   } catch (err) {
-    throw new UsageError(`cannot create ${parent}: ${(err as Error).message}; choose another output folder with --out`);
+    throw new UsageError(`cannot create ${parent}: ${whyNot((err as NodeJS.ErrnoException).code, err as Error)}; choose another output folder with --out`);
   }
   for (let k = 1; ; k++) {
     const dir = join(parent, k === 1 ? name : `${name}-${k}`);
@@ -26,7 +59,7 @@ export function createUniqueFolder(parent: string, name: string): string {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') continue;
-      const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable' : (err as Error).message;
+      const why = whyNot(code, err as Error);
       throw new UsageError(`cannot create a run folder in ${parent}: ${why}; choose another output folder with --out`);
     }
   }
@@ -35,11 +68,11 @@ export function createUniqueFolder(parent: string, name: string): string {
 /** An output folder the user named: created if missing, and it must be empty or a run folder we may add to. */
 export function ensureFolder(dir: string): string {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolders(dir);
     return dir;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : (err as Error).message;
+    const why = whyNot(code, err as Error);
     throw new UsageError(`cannot create ${dir}: ${why}; choose another output folder`);
   }
 }
