@@ -6,6 +6,7 @@ import { createLinearAr } from '../../src/models/autoregressive.js';
 import type { OnlineUnit } from '../../src/models/online.js';
 import { paramViews } from '../../src/models/params.js';
 import { assertClose, BACKENDS, summarize } from './check.js';
+import { trainPass } from './online.js';
 
 const plain = BACKENDS[0];
 
@@ -13,30 +14,6 @@ function context(F: number, horizon: number, options: Record<string, string> = {
   return { features: F, hidden: 16, steps: 100, horizon, lr: 0, options, rng: Xoshiro128.fromSeed(1, 'linear'), backend: plain };
 }
 
-/**
- * One training pass as the trainer runs it: per segment (T frames, F each)
- * reset, step every frame, learn while frame t + horizon exists; then endPass.
- */
-function trainPass(unit: OnlineUnit, segments: Float32Array[], T: number, F: number, horizon: number): void {
-  const prediction = new Float32Array(F);
-  const error = new Float32Array(F);
-  for (const seg of segments) {
-    unit.reset();
-    for (let t = 0; t < T; t++) {
-      const input = seg.subarray(t * F, (t + 1) * F);
-      const p = unit.step(input);
-      if (t + horizon > T - 1) continue;
-      const target = seg.subarray((t + horizon) * F, (t + horizon + 1) * F);
-      for (let f = 0; f < F; f++) {
-        prediction[f] = p[f];
-        error[f] = p[f] - target[f];
-      }
-      unit.learn({ input, prediction, target, error, t });
-    }
-    unit.endSequence?.();
-  }
-  unit.endPass?.();
-}
 
 /** The unit's predictions for every frame of a segment, after a reset (step only). */
 function predict(unit: OnlineUnit, seg: Float32Array, T: number, F: number): Float32Array {

@@ -8,6 +8,7 @@ import { paramViews } from '../../src/models/params.js';
 import { addRidgeRow, createRidgeStats, solveRidge } from '../../src/models/ridge.js';
 import type { UnitContext } from '../../src/models/unit.js';
 import { assertClose, BACKENDS, summarize } from './check.js';
+import { trainPass } from './online.js';
 
 const plain = BACKENDS[0];
 
@@ -15,30 +16,6 @@ function context(F: number, N: number, options: Record<string, string> = {}, see
   return { features: F, hidden: N, steps: 100, horizon: 1, lr: 0, options, rng: Xoshiro128.fromSeed(seed, 'esn'), backend: plain };
 }
 
-/**
- * One training pass as the trainer runs it: per segment (T frames, F each)
- * reset, step every frame, learn while frame t + horizon exists; then endPass.
- */
-function trainPass(unit: OnlineUnit, segments: Float32Array[], T: number, F: number, horizon: number): void {
-  const prediction = new Float32Array(F);
-  const error = new Float32Array(F);
-  for (const seg of segments) {
-    unit.reset();
-    for (let t = 0; t < T; t++) {
-      const input = seg.subarray(t * F, (t + 1) * F);
-      const p = unit.step(input);
-      if (t + horizon > T - 1) continue;
-      const target = seg.subarray((t + horizon) * F, (t + horizon + 1) * F);
-      for (let f = 0; f < F; f++) {
-        prediction[f] = p[f];
-        error[f] = p[f] - target[f];
-      }
-      unit.learn({ input, prediction, target, error, t });
-    }
-    unit.endSequence?.();
-  }
-  unit.endPass?.();
-}
 
 function randomSegments(count: number, T: number, F: number, rng: Rng): Float32Array[] {
   // A smooth-ish random signal (an AR(1) per feature), so the reservoir has something to remember.
