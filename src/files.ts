@@ -14,10 +14,12 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     crashIfAsked(temp, data);
     await rename(temp, path);
   } catch (err) {
-    await rm(temp, { force: true });
+    // Under a path that is not a folder (ENOTDIR) rm fails too; the first error is the one to report.
+    await rm(temp, { force: true }).catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT' ? 'its folder does not exist' :
+      code === 'ENOTDIR' ? 'a file is in the way of its folder' :
       code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable' :
       code === 'EISDIR' ? 'it is a directory' :
       (err as Error).message;

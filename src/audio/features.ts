@@ -36,6 +36,11 @@ export async function loadFeatures(
   const audio = await decodeAudioFile(path);
   const m = mfcc(audio.channels, audio.sampleRate, {}, path);
   const data = stage === 'mfcc' ? m.data : standardize(m.data, m.frames, m.coefficients, normalize);
+  // Finite samples give finite MFCCs (the dB floor) and standardisation never divides by 0, so a
+  // NaN here is a bug in audiopred, not in the file; training on it would fail far from the cause.
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new Error(`${path}: internal error: feature value ${data[i]} at index ${i}`);
+  }
   return {
     data,
     frames: m.frames,
