@@ -45,7 +45,8 @@ export function summarizeResults(results: readonly JobResult[]): UnitSummary[] {
     const ok = runs.filter((r) => r.status === 'ok');
     const improvements = ok
       .map((r) => [r.finalVal, referenceVal.get(`${r.job.audio}\u0000${r.job.seed}`)] as const)
-      .filter((pair): pair is readonly [number, number] => pair[1] !== undefined)
+      // Against a zero loss (persistence on digital silence) no relative improvement exists.
+      .filter((pair): pair is readonly [number, number] => pair[1] !== undefined && pair[1] > 0)
       .map(([val, ref]) => 100 * (1 - val / ref));
     const notOk = runs.find((r) => r.status !== 'ok');
     return {
