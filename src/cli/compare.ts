@@ -20,7 +20,6 @@ import { runJobs, type Job, type JobResult } from '../compare/job.js';
 import { formatTables, runsCsv, summariesCsv } from '../compare/report.js';
 import { REFERENCE_UNIT, summarizeResults } from '../compare/summary.js';
 import { writeFileAtomic } from '../files.js';
-import { renderCompareReport } from '../report/compare.js';
 import { createUniqueFolder, ensureFolder, timestamp } from '../runs/folder.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -140,6 +139,7 @@ export async function compareCommand(audio: string[], options: CompareCommandOpt
   await writeFileAtomic(join(outDir, 'compare.csv'), summariesCsv(summaries));
   await writeFileAtomic(join(outDir, 'runs.csv'), runsCsv(results));
   await writeFileAtomic(join(outDir, 'table.md'), tables);
+  const { renderCompareReport } = await import('../report/compare.js'); // Vega and resvg load only here
   await renderCompareReport(record, { dir: outDir, png: options.png, log: options.log });
   if (options.json) {
     process.stdout.write(JSON.stringify({ out: outDir, wall_seconds: wallSeconds, summaries }) + '\n');

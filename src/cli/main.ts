@@ -7,7 +7,6 @@ import { BACKEND_CHOICES, DEFAULT_CONFIG } from '../train/config.js';
 import { featuresCommand } from './features.js';
 import { trainCommand } from './train.js';
 import { compareCommand } from './compare.js';
-import { reportCommand } from './report.js';
 import { unitsCommand } from './units.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -158,6 +157,7 @@ function buildProgram(): Command {
     .option('--log', 'log-scale losses and errors in the PNGs and the page\'s first view (the page switches either way)')
     .addOption(new Option('--val-segment <n>', "which validation segment to predict: its place in each run's split").default('0'))
     .action(async (runs: string[], opts: { out: string; png?: boolean; log?: boolean; valSegment: string }) => {
+      const { reportCommand } = await import('./report.js'); // Vega and resvg load only for reports
       await reportCommand(runs, { out: opts.out, png: opts.png === true, log: opts.log === true, valSegment: String(opts.valSegment) });
     });
 
