@@ -70,6 +70,20 @@ const E5: f32 = 0.008333333333333333;
 const E6: f32 = 0.001388888888888889;
 const E7: f32 = 0.0001984126984126984;
 
+/** e^r ≈ 1 + r + … for |r| ≤ ln2/2: the degree-7 polynomial both tanh and exp scale by 2^n. */
+// @ts-ignore: decorator
+@inline function expPolynomial(r: v128): v128 {
+  const one = f32x4.splat(1.0);
+  let q = f32x4.splat(E7);
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E6));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E5));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E4));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E3));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E2));
+  q = f32x4.add(f32x4.mul(q, r), one);
+  return f32x4.add(f32x4.mul(q, r), one);
+}
+
 // @ts-ignore: decorator
 @inline function tanh4(x: v128): v128 {
   const one = f32x4.splat(1.0);
@@ -89,14 +103,7 @@ const E7: f32 = 0.0001984126984126984;
   const y = f32x4.mul(f32x4.splat(2.0), f32x4.pmin(ax, f32x4.splat(10.0)));
   const n = f32x4.nearest(f32x4.mul(y, f32x4.splat(LOG2E)));
   const r = f32x4.sub(f32x4.sub(y, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let q = f32x4.splat(E7);
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E6));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E5));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E4));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E3));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E2));
-  q = f32x4.add(f32x4.mul(q, r), one);
-  q = f32x4.add(f32x4.mul(q, r), one);
+  const q = expPolynomial(r);
   // 2^n built in the exponent field; n is in [0, 29] (NaN lanes give n = 0, q stays NaN)
   const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
   const e = f32x4.mul(q, scale);
@@ -126,20 +133,12 @@ const ROUND_SHIFT: f32 = 12582912.0; // 1.5 * 2^23
 
 // @ts-ignore: decorator
 @inline function expNeg4(x: v128): v128 {
-  const one = f32x4.splat(1.0);
   const tiny = f32x4.lt(x, f32x4.splat(EXP_MIN));
   const y = f32x4.pmax(x, f32x4.splat(EXP_MIN)); // keeps a NaN x; n stays in [-126, 0]
   const shifted = f32x4.add(f32x4.mul(y, f32x4.splat(LOG2E)), f32x4.splat(ROUND_SHIFT));
   const n = f32x4.sub(shifted, f32x4.splat(ROUND_SHIFT));
   const r = f32x4.sub(f32x4.sub(y, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let q = f32x4.splat(E7);
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E6));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E5));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E4));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E3));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(E2));
-  q = f32x4.add(f32x4.mul(q, r), one);
-  q = f32x4.add(f32x4.mul(q, r), one);
+  const q = expPolynomial(r);
   // shifted's bits are 0x4B400000 + n; shifting left by 23 drops the 0x4B400000
   const scale = i32x4.shl(i32x4.add(shifted, i32x4.splat(127)), 23);
   return v128.andnot(f32x4.mul(q, scale), tiny);
