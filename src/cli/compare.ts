@@ -5,11 +5,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
-import { createRequire } from 'node:module';
 import cliProgress from 'cli-progress';
 import { EXAMPLE_RECORDINGS, loadFeatures } from '../audio/features.js';
 import { cutSegments } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
+import { version } from '../version.js';
 import { getBackend } from '../kernels/index.js';
 import { routeOptions } from '../models/options.js';
 import { isModelName } from '../models/registry.js';
@@ -22,7 +22,6 @@ import { REFERENCE_UNIT, summarizeResults } from '../compare/summary.js';
 import { writeFileAtomic } from '../files.js';
 import { createUniqueFolder, ensureFolder, timestamp } from '../runs/folder.js';
 
-const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 export interface CompareCommandOptions {
   settings: Record<string, unknown>;

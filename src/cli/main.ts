@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { createRequire } from 'node:module';
 import { UsageError } from '../errors.js';
+import { version } from '../version.js';
 import { modelNames } from '../models/registry.js';
 import { NORMALIZATIONS } from '../audio/standardize.js';
 import { BACKEND_CHOICES, DEFAULT_CONFIG } from '../train/config.js';
@@ -9,7 +9,6 @@ import { trainCommand } from './train.js';
 import { compareCommand } from './compare.js';
 import { unitsCommand } from './units.js';
 
-const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 /** The original script's flag spellings, accepted as synonyms (hidden from --help). */
 const ORIGINAL_SPELLINGS = {

@@ -4,14 +4,15 @@
  * (src/runs/) with checkpoints, so Ctrl-C, a diverging loss or a crash costs
  * at most the epochs since the last checkpoint, and `--resume` continues.
  */
-import { readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EXAMPLE_AUDIO } from '../audio/features.js';
 import { UsageError } from '../errors.js';
 import { loadTrainingState, saveCheckpoint, MODEL_FILE } from '../runs/checkpoint.js';
 import { createUniqueFolder, ensureFolder, timestamp } from '../runs/folder.js';
-import { audioFacts, machineFacts, RunRecord, version } from '../runs/record.js';
+import { openRun } from '../runs/open.js';
+import { audioFacts, machineFacts, RunRecord } from '../runs/record.js';
+import { version } from '../version.js';
 import { resolveConfig, type TrainConfig } from '../train/config.js';
 import { costReport, unitOf, type CostReport, type Learner } from '../train/learner.js';
 import { prepareRun, type PreparedRun } from '../train/run.js';
@@ -57,12 +58,8 @@ function openSession(audio: string | undefined, options: TrainCommandOptions): S
   if (audio !== undefined || extra.length) {
     throw new UsageError(`--resume continues ${dir} with its own audio and settings; only --epochs and --save-every may change (drop ${audio ?? '--' + extra[0]})`);
   }
-  let saved: { config: TrainConfig; threads: number; audio: { path: string; sha256: string } };
-  try {
-    saved = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
-  } catch {
-    throw new UsageError(`${dir} is not a run folder (no readable config.json); give the folder a train run wrote`);
-  }
+  // openRun refuses a folder without a readable config.json; a train run's record has these fields.
+  const saved = openRun(dir).record as unknown as { config: TrainConfig; threads: number; audio: { path: string; sha256: string } };
   const epochs = options.given.has('epochs') ? options.settings.epochs : saved.config.epochs;
   const config = resolveConfig({ ...saved.config, threads: saved.threads, epochs });
   let facts;

@@ -10,7 +10,7 @@ import type { EpochPoint } from '../compare/job.js';
 import type { Summary } from '../compare/stats.js';
 import { REFERENCE_UNIT, type UnitSummary } from '../compare/summary.js';
 import { bytes, compactCount } from '../cli/format.js';
-import { version } from '../runs/record.js';
+import { version } from '../version.js';
 import { escapeHtml, table, type TableRow } from './html.js';
 import { requireFont, type FontChoice } from './render.js';
 import { compareCurvesSpec, compareFinalSpec, type CurvePoint, type FinalPoint } from './specs.js';

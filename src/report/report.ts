@@ -12,7 +12,7 @@ import { bytes, compactCount } from '../cli/format.js';
 import { UsageError } from '../errors.js';
 import { MODEL_FILE } from '../runs/checkpoint.js';
 import { openRun, predictValidationSegment, type RunFolder, type SegmentPrediction } from '../runs/open.js';
-import { version } from '../runs/record.js';
+import { version } from '../version.js';
 import { renderCompareReport, type CompareRecord } from './compare.js';
 import { escapeHtml, table, type TableRow } from './html.js';
 import { requireFont } from './render.js';

@@ -16,13 +16,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { createRequire } from 'node:module';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import type { CostReport } from '../train/learner.js';
 import type { EpochResult } from '../train/trainer.js';
 
-export const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 const METRICS_EVERY_MS = 5000;
 
