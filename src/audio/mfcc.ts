@@ -22,15 +22,20 @@
  *
  * Memory: the clamp needs the global maximum, known only after the last frame. Rather than run
  * the FFTs twice, the unclamped mel dB values are kept per channel as float32, (frames, n_mels):
- * a quarter of the decoded audio's own size (40 values per 160 samples), about 160 MB per channel
- * for an hour at 44.1 kHz. float32 holds a dB value to better than 1e-5 dB, far below the 2e-3
- * tolerance against torchaudio (which itself computes everything in float32). Frames are computed
- * one at a time (the wasm path: a block at a time) into preallocated buffers, so nothing else
- * grows with the file's length except the output.
+ * 40 values per 160 samples, a quarter of the samples' own size. float32 holds a dB value to
+ * better than 1e-5 dB, far below the 2e-3 tolerance against torchaudio (which itself computes
+ * everything in float32).
+ *
+ * The functions here take whole recordings: the reference, and the fast path over arrays held
+ * in memory. Files are not held whole: src/audio/mfcc-stream.ts computes the same MFCCs from
+ * samples pushed piece by piece as they are decoded, on the same per-frame arithmetic (the plain
+ * block kernel below, or the wasm one in mfcc-wasm.ts), so its output is bit-identical.
  */
 import { UsageError } from '../errors.js';
+import { chooseBackend, wasmSupport } from '../kernels/index.js';
 import { createRealFft, type RealFft } from './fft.js';
 import { wasmMfcc, wasmMfccUnsupported, type MfccSetup } from './mfcc-wasm.js';
+import type { MelDbKernel } from './mfcc-stream.js';
 
 export interface MfccOptions {
   /** Coefficients kept after the DCT (torchaudio n_mfcc). */
@@ -69,7 +74,11 @@ export interface Mfcc {
   coefficients: number;
 }
 
-/** Which implementation computes the MFCCs: the wasm SIMD kernels, or the TypeScript reference. */
+/**
+ * Which implementation computes the MFCCs: the wasm SIMD kernels, or the TypeScript reference.
+ * The names and the choice are the training kernels' (src/kernels/index.ts `chooseBackend`):
+ * wasm unless plain is asked for or the one probe says wasm cannot run here.
+ */
 export type MfccBackend = 'wasm' | 'plain';
 
 /**
@@ -85,14 +94,24 @@ export function mfcc(
   options: Partial<MfccOptions> = {},
   nameForErrors = 'the audio',
 ): Mfcc {
-  const setup = prepare(channels, sampleRate, options, nameForErrors);
-  const data = wasmMfcc(channels, setup, nameForErrors);
-  if (data !== undefined) return { data, frames: setup.T, coefficients: setup.o.nMfcc };
-  return plainMfccOf(channels, setup, nameForErrors);
+  const { setup, T } = prepare(channels, sampleRate, options, nameForErrors);
+  const data = wasmMfcc(channels, setup, T, nameForErrors);
+  if (data !== undefined) return { data, frames: T, coefficients: setup.o.nMfcc };
+  return plainMfccOf(channels, setup, T, nameForErrors);
 }
 
-/** The implementation mfcc() uses for these options here, and if it is the plain one, why. */
-export function mfccBackend(options: Partial<MfccOptions> = {}): { backend: MfccBackend; reason?: string } {
+/**
+ * The implementation mfcc() and the streaming MFCC use for these options here (`preferred`
+ * 'plain' forces the reference), and if it is the plain one, why.
+ */
+export function mfccBackend(
+  options: Partial<MfccOptions> = {},
+  preferred?: MfccBackend,
+): { backend: MfccBackend; reason?: string } {
+  if (chooseBackend(preferred, wasmSupport()) === 'plain') {
+    const support = wasmSupport();
+    return { backend: 'plain', reason: support.ok ? 'the plain backend was asked for' : `the wasm kernels cannot run here (${support.reason})` };
+  }
   const reason = wasmMfccUnsupported(resolveOptions(options));
   return reason === undefined ? { backend: 'wasm' } : { backend: 'plain', reason };
 }
@@ -104,7 +123,8 @@ export function plainMfcc(
   options: Partial<MfccOptions> = {},
   nameForErrors = 'the audio',
 ): Mfcc {
-  return plainMfccOf(channels, prepare(channels, sampleRate, options, nameForErrors), nameForErrors);
+  const { setup, T } = prepare(channels, sampleRate, options, nameForErrors);
+  return plainMfccOf(channels, setup, T, nameForErrors);
 }
 
 /** Checks the input and options and builds everything that does not depend on the samples. */
@@ -113,15 +133,35 @@ function prepare(
   sampleRate: number,
   options: Partial<MfccOptions>,
   nameForErrors: string,
-): MfccSetup {
-  const o = resolveOptions(options);
+): { setup: MfccSetup; T: number } {
+  const setup = prepareMfcc(sampleRate, options);
   const C = channels.length;
   if (C === 0) throw new UsageError(`${nameForErrors}: no audio channels to compute MFCCs from`);
   const S = channels[0].length;
   if (channels.some((ch) => ch.length !== S)) throw new RangeError('mfcc: channels differ in length');
-  if (!Number.isFinite(sampleRate) || sampleRate <= 0) throw new RangeError(`mfcc: bad sample rate ${sampleRate}`);
+  return { setup, T: mfccFrames(S, setup, sampleRate, nameForErrors) };
+}
 
-  const pad = Math.floor(o.nFft / 2); // center=True pads n_fft/2 on each side
+/** The options resolved and everything that depends only on them and the sample rate. */
+export function prepareMfcc(sampleRate: number, options: Partial<MfccOptions>): MfccSetup {
+  const o = resolveOptions(options);
+  if (!Number.isFinite(sampleRate) || sampleRate <= 0) throw new RangeError(`mfcc: bad sample rate ${sampleRate}`);
+  const fMax = o.fMax ?? Math.floor(sampleRate / 2);
+  const window = new Float64Array(o.nFft); // (nFft) periodic Hann
+  for (let j = 0; j < o.nFft; j++) window[j] = 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / o.nFft);
+  const bins = Math.floor(o.nFft / 2) + 1;
+  return {
+    o,
+    pad: Math.floor(o.nFft / 2), // center=True pads n_fft/2 on each side
+    window,
+    filters: melFilters(bins, sampleRate, o.nMels, o.fMin, fMax),
+    dct: dctMatrix(o.nMfcc, o.nMels),
+  };
+}
+
+/** Frames of S samples per channel; a UsageError if reflect padding cannot be applied. */
+export function mfccFrames(S: number, setup: MfccSetup, sampleRate: number, nameForErrors: string): number {
+  const { o, pad } = setup;
   if (S <= pad) {
     // Reflect padding needs more samples than the pad; torchaudio raises an error here too.
     throw new UsageError(
@@ -129,23 +169,11 @@ function prepare(
         `${((1000 * S) / sampleRate).toFixed(1)} ms); it needs more than ${pad} — give a longer recording`,
     );
   }
-  const T = 1 + Math.floor((S + 2 * pad - o.nFft) / o.hopLength); // frames
-  const fMax = o.fMax ?? Math.floor(sampleRate / 2);
-  const window = new Float64Array(o.nFft); // (nFft) periodic Hann
-  for (let j = 0; j < o.nFft; j++) window[j] = 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / o.nFft);
-  const bins = Math.floor(o.nFft / 2) + 1;
-  return {
-    o,
-    T,
-    pad,
-    window,
-    filters: melFilters(bins, sampleRate, o.nMels, o.fMin, fMax),
-    dct: dctMatrix(o.nMfcc, o.nMels),
-  };
+  return 1 + Math.floor((S + 2 * pad - o.nFft) / o.hopLength);
 }
 
-function plainMfccOf(channels: Float32Array[], setup: MfccSetup, nameForErrors: string): Mfcc {
-  const { o, T, pad } = setup;
+function plainMfccOf(channels: Float32Array[], setup: MfccSetup, T: number, nameForErrors: string): Mfcc {
+  const { o, pad } = setup;
   const C = channels.length;
   const S = channels[0].length;
   for (const ch of channels) {
@@ -252,6 +280,64 @@ function melDbChannel(out: Float32Array, x: Float32Array, T: number, pad: number
     }
   }
   return maxDb;
+}
+
+/**
+ * The block kernel of the streaming MFCC (src/audio/mfcc-stream.ts) on the reference's float64
+ * arithmetic, for C channels in blocks of up to B frames: the same per-frame steps as
+ * `melDbChannel` and the same clamp, mean and DCT as `plainMfccOf`, so the results are the same
+ * to the bit.
+ */
+export function createPlainMelDbKernel(setup: MfccSetup, C: number, B: number): MelDbKernel {
+  const { o } = setup;
+  const plan = createMfccPlan(setup);
+  const { window, fft, frame, power, filters, dct } = plan;
+  const { start, length, offset, weights } = filters;
+  const N = o.nFft;
+  const M = o.nMels;
+  const K = o.nMfcc;
+  const hop = o.hopLength;
+  const mean = new Float64Array(M); // (M)
+  return {
+    width: M,
+    input: new Float32Array((B - 1) * hop + N),
+    melDb(out, frames) {
+      const x = this.input;
+      let maxDb = -Infinity;
+      for (let t = 0; t < frames; t++) {
+        for (let j = 0; j < N; j++) frame[j] = x[t * hop + j] * window[j];
+        fft.powerSpectrum(power, frame);
+        for (let m = 0; m < M; m++) {
+          let energy = 0;
+          const b0 = start[m];
+          const w0 = offset[m];
+          for (let i = 0; i < length[m]; i++) energy += power[b0 + i] * weights[w0 + i];
+          const db = 10 * Math.log10(energy > o.amin ? energy : o.amin);
+          out[t * M + m] = db;
+          if (db > maxDb) maxDb = db;
+        }
+      }
+      return maxDb;
+    },
+    dbToMfcc(out, db, frames, floor) {
+      for (let t = 0; t < frames; t++) {
+        mean.fill(0);
+        for (let c = 0; c < C; c++) {
+          const row = db[c];
+          for (let m = 0; m < M; m++) {
+            const v = row[t * M + m];
+            mean[m] += v > floor ? v : floor;
+          }
+        }
+        for (let m = 0; m < M; m++) mean[m] /= C;
+        for (let k = 0; k < K; k++) {
+          let acc = 0;
+          for (let m = 0; m < M; m++) acc += dct[k * M + m] * mean[m];
+          out[t * K + k] = acc;
+        }
+      }
+    },
+  };
 }
 
 /** Reflect padding without repeating the edge: index −1 → 1, S → S − 2. Needs S > pad. */

@@ -1,21 +1,18 @@
 /**
- * The feature-extraction kernels (assembly/features.ts → dist/src/kernels/features.wasm): loaded
- * once per thread, each thread with its own instance and its own (unshared) memory.
+ * The feature-extraction kernels (assembly/features.ts → dist/src/kernels/features.wasm), each
+ * instance with its own unshared memory. The module is read and compiled by the one wasm loader
+ * (src/kernels/webassembly.ts), and whether it can run is the one capability probe's answer
+ * (`wasmSupport()` in src/kernels/index.ts), the same that decides for the training kernels.
  *
- * Whether they can run is probed once: the module uses 128-bit SIMD, so an engine without it
- * rejects the module, and then everything runs on the plain TypeScript path. `featureKernels()`
- * returns undefined in that case and `featureKernelSupport()` says why.
- *
- * Memory is a scratch area, not an allocator: each call of a kernel user (an MFCC, a FLAC
- * decode) lays out what it needs from `HEAP_START` with `layout()`, grows the memory if that
- * is more than it has, and makes its views after growing. Calls are synchronous from the first
- * view to the last read, so two users never see each other's layout.
+ * Memory is a scratch area, not an allocator: a user lays out what it needs from `HEAP_START`
+ * with `layout()`, grows the memory if that is more than it has, and makes its views after
+ * growing. `featureKernels()` is one instance per thread for users whose calls are synchronous
+ * from the first view to the last read (the whole-array MFCC); a user that keeps its layout
+ * across awaits (the streaming MFCC, fed as a file is decoded) makes its own instance with
+ * `createFeatureKernels()`, so two decodes in flight never see each other's layout.
  */
-import { readFileSync } from 'node:fs';
-import { wasmApi, type WasmMemory } from '../kernels/webassembly.js';
-
-/** Where the build puts the compiled kernels. */
-export const FEATURES_WASM_URL = new URL('../kernels/features.wasm', import.meta.url);
+import { wasmSupport, type WasmSupport } from '../kernels/index.js';
+import { loadWasmModule, wasmApi, type WasmMemory } from '../kernels/webassembly.js';
 
 /** The exports of assembly/features.ts: pointers are byte offsets, sizes element counts. */
 export interface FeatureExports {
@@ -34,59 +31,46 @@ export interface FeatureKernels {
   reserve(bytes: number): void;
 }
 
-export type FeatureKernelSupport = { ok: true } | { ok: false; reason: string };
+export type FeatureKernelSupport = WasmSupport;
 
 const PAGE_BYTES = 65536;
 /** First byte a layout hands out; below it are the module's constant tables (from byte 64). */
 export const HEAP_START = 1024;
 
-let loaded: { kernels?: FeatureKernels; support: FeatureKernelSupport } | undefined;
+let perThread: FeatureKernels | undefined;
 
-/** The kernels for this thread, or undefined where they cannot run. */
+/** This thread's shared instance, or undefined where the wasm kernels cannot run. */
 export function featureKernels(): FeatureKernels | undefined {
-  loaded ??= load();
-  return loaded.kernels;
+  if (!wasmSupport().ok) return undefined;
+  perThread ??= createFeatureKernels();
+  return perThread;
 }
 
-/** Whether featureKernels() gives kernels, and if not, why. */
+/** Whether the feature kernels can run here, and if not, why: the one probe's answer. */
 export function featureKernelSupport(): FeatureKernelSupport {
-  loaded ??= load();
-  return loaded.support;
+  return wasmSupport();
 }
 
-function load(): { kernels?: FeatureKernels; support: FeatureKernelSupport } {
-  if (wasmApi === undefined) return { support: { ok: false, reason: 'no WebAssembly' } };
-  const api = wasmApi;
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(FEATURES_WASM_URL);
-  } catch (err) {
-    return { support: { ok: false, reason: `features.wasm could not be read (${(err as Error).message})` } };
-  }
-  if (!api.validate(bytes)) {
-    return { support: { ok: false, reason: 'the engine rejects features.wasm (no WebAssembly SIMD?)' } };
-  }
-  try {
-    const memory = new api.Memory({ initial: 16 });
-    const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
-    const end = (instance.exports as unknown as FeatureExports).staticEnd();
-    if (end > HEAP_START) throw new Error(`its static data ends at byte ${end}, past ${HEAP_START}`);
-    const kernels: FeatureKernels = {
-      exports: instance.exports as unknown as FeatureExports,
-      memory,
-      reserve(need: number) {
-        const have = memory.buffer.byteLength;
-        if (need > have) memory.grow(Math.ceil((need - have) / PAGE_BYTES));
-      },
-    };
-    return { kernels, support: { ok: true } };
-  } catch (err) {
-    return { support: { ok: false, reason: `features.wasm could not be loaded (${(err as Error).message})` } };
-  }
+/** A new instance with its own memory. Call only where featureKernelSupport() is ok. */
+export function createFeatureKernels(): FeatureKernels {
+  if (wasmApi === undefined) throw new Error('this JavaScript engine has no WebAssembly');
+  const memory = new wasmApi.Memory({ initial: 16 });
+  const instance = new wasmApi.Instance(loadWasmModule('features'), { env: { memory } });
+  const exports = instance.exports as unknown as FeatureExports;
+  const end = exports.staticEnd();
+  if (end > HEAP_START) throw new Error(`features.wasm: its static data ends at byte ${end}, past ${HEAP_START}`);
+  return {
+    exports,
+    memory,
+    reserve(need: number) {
+      const have = memory.buffer.byteLength;
+      if (need > have) memory.grow(Math.ceil((need - have) / PAGE_BYTES));
+    },
+  };
 }
 
 /**
- * A bump layout of one call's buffers from HEAP_START, each 64-byte aligned:
+ * A bump layout of one user's buffers from HEAP_START, each 64-byte aligned:
  *   const l = layout(); const a = l.take(bytes); …; kernels.reserve(l.end);
  */
 export function layout(): { take(bytes: number): number; readonly end: number } {

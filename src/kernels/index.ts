@@ -1,12 +1,13 @@
-// Picking a kernel backend. A feature probe decides once per thread whether the wasm SIMD
-// kernels can run here (SIMD, shared memory, and the compiled audiopred.wasm present and
-// accepted by the engine); if not, everything runs on the plain TypeScript reference, with
-// no error. wasmSupport() says why.
+// Picking a kernel backend. One feature probe decides once per thread whether the wasm SIMD
+// kernels can run here: SIMD, shared memory, and both compiled modules present and accepted by
+// the engine (audiopred.wasm, the training kernels; features.wasm, the MFCC kernels). If not,
+// training and the MFCC both run on their plain TypeScript references, with no error, and
+// wasmSupport() says why. The MFCC asks the same question the same way: chooseBackend().
 
 import type { Backend } from './backend.js';
 import { createPlainBackend } from './plain.js';
 import { createWasmBackend, createKernelMemory, loadKernelModule } from './wasm.js';
-import { wasmApi, type WasmApi } from './webassembly.js';
+import { wasmApi, wasmBytes, type WasmApi } from './webassembly.js';
 
 export type { AdamWStep, Backend, BackendName } from './backend.js';
 export { createPlainBackend } from './plain.js';
@@ -49,6 +50,13 @@ export function probeWasm(api: WasmApi | undefined): WasmSupport {
     createWasmBackend({ module: loadKernelModule(), memory: createKernelMemory(1) });
   } catch (err) {
     return { ok: false, reason: `the wasm kernels could not be loaded (${(err as Error).message})` };
+  }
+  try {
+    // The MFCC kernels import an unshared memory; each user instantiates its own.
+    const memory = new api.Memory({ initial: 1 });
+    new api.Instance(new api.Module(wasmBytes('features')), { env: { memory } });
+  } catch (err) {
+    return { ok: false, reason: `the wasm MFCC kernels could not be loaded (${(err as Error).message})` };
   }
   return { ok: true };
 }

@@ -11,16 +11,11 @@
 // Atomics), so backends on several threads can allocate from one memory without clashing.
 // Nothing is ever freed: allocate the model's buffers once and reuse them.
 
-import { readFileSync } from 'node:fs';
-
 import {
   adamwScalars, checkAdamw, checkLength, checkMatmul, checkRnn, checkRows, checkSizes, checkSoftmax,
   type Backend,
 } from './backend.js';
-import { wasmApi, type WasmApi, type WasmMemory, type WasmModule } from './webassembly.js';
-
-/** Where the build puts the compiled kernels: next to this file in dist/src/kernels/. */
-export const KERNELS_WASM_URL = new URL('./audiopred.wasm', import.meta.url);
+import { loadWasmModule, wasmApi, type WasmApi, type WasmMemory, type WasmModule } from './webassembly.js';
 
 const PAGE_BYTES = 65536;
 /** First byte handed out; bytes [0, 64) hold the allocator's state, the rest is a gap that
@@ -52,21 +47,15 @@ interface KernelExports {
     negStepSize: number, bc2sqrt: number, eps: number): void;
 }
 
-let cachedModule: WasmModule | undefined;
-
 function api(): WasmApi {
   if (wasmApi === undefined) throw new Error('this JavaScript engine has no WebAssembly');
   return wasmApi;
 }
 
-/** Reads and compiles audiopred.wasm once (synchronously: it is a few tens of KB). Throws if
- *  the file is missing or the engine rejects it (no SIMD or no threads). */
+/** audiopred.wasm, compiled once by the shared loader (webassembly.ts). Throws if the file is
+ *  missing or the engine rejects it (no SIMD or no threads). */
 export function loadKernelModule(): WasmModule {
-  if (cachedModule === undefined) {
-    const bytes = readFileSync(KERNELS_WASM_URL);
-    cachedModule = new (api().Module)(bytes);
-  }
-  return cachedModule;
+  return loadWasmModule('audiopred');
 }
 
 /** A shared memory the kernels can import. */

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import decode from 'audio-decode';
-import { decodeAudioBytes, decodeAudioFile, flacPieces } from '../../src/audio/decode.js';
+import { createFlacFrames } from '../../src/audio/codecs.js';
+import { decodeAudioBytes, decodeAudioFile, decodeSource } from '../../src/audio/decode.js';
+import { PIECE_BYTES, bytesSource, type ByteSource } from '../../src/audio/source.js';
 import { UsageError } from '../../src/errors.js';
 import { fixturePath, readJson, type AudioFacts } from '../helpers/fixtures.js';
 
@@ -276,28 +277,50 @@ test('overlapping decodes, failing or not, leave the console as it was', async (
   assert.deepEqual([console.log, console.warn, console.error], saved);
 });
 
-test('a FLAC is fed to the library in pieces that each end where a frame begins, and decodes the same', async () => {
-  // The library's frame splitter loses a frame whose header straddles two pieces (cut the fixture
-  // into 100-byte pieces and the last frame is gone), so pieces must end at frame headers.
+test('a FLAC read in pieces of any size is cut into the same frames, each starting at a frame header', () => {
+  // A frame header can straddle two pieces; the cutter must find it all the same.
   const bytes = new Uint8Array(readFileSync(fixturePath('audio/chord-stereo.flac')));
-  const whole = await decode(bytes.slice());
-  for (const size of [1000, 4096, 65536]) {
-    const pieces = flacPieces(bytes, size);
-    assert.equal(pieces.reduce((n, p) => n + p.length, 0), bytes.length);
-    for (const p of pieces.slice(1)) assert.ok(p[0] === 0xff && (p[1] & 0xfe) === 0xf8, `size ${size}: a piece starts mid-frame`);
-    const dec = await decode.flac();
+  const framesStart = 8 + 34 + 4 + ((bytes[43] << 16) | (bytes[44] << 8) | bytes[45]); // STREAMINFO, then one more block
+  const cut = (size: number): Uint8Array[] => {
+    const f = createFlacFrames();
+    const out: Uint8Array[] = [];
+    for (let at = framesStart; at < bytes.length; at += size) out.push(...f.push(bytes.subarray(at, Math.min(at + size, bytes.length))));
+    out.push(...f.end());
+    assert.equal(f.broken, false);
+    return out;
+  };
+  const whole = cut(bytes.length);
+  assert.ok(whole.length > 10);
+  assert.equal(whole.reduce((n, p) => n + p.length, 0), bytes.length - framesStart);
+  for (const size of [7, 100, 1000, 4096, 65536]) {
+    const pieces = cut(size);
+    assert.equal(pieces.length, whole.length, `size ${size}: frames`);
+    for (const [i, p] of pieces.entries()) {
+      assert.ok(p[0] === 0xff && (p[1] & 0xfe) === 0xf8, `size ${size}: frame ${i} starts mid-frame`);
+      assert.deepEqual(p, whole[i], `size ${size}: frame ${i}`);
+    }
+  }
+});
+
+test('a recording decoded from a source read in small pieces is the one decoded whole', async () => {
+  for (const file of ['chord-stereo.flac', 'chord-3s.ogg', 'chord-3s.mp3']) {
+    const bytes = new Uint8Array(readFileSync(fixturePath(`audio/${file}`)));
+    const whole = await decodeAudioBytes(bytes, file);
+    const inner = bytesSource(bytes, file);
+    // Reads of at most 5,000 bytes, whatever is asked: pieces far smaller than PIECE_BYTES.
+    const small: ByteSource = { ...inner, read: (at, length) => inner.read(at, Math.min(length, 5000)) };
+    assert.ok(PIECE_BYTES > 5000);
     const parts: Float32Array[][] = [];
-    for (const p of pieces) parts.push((await dec(p)).channelData);
-    parts.push((await dec()).channelData);
-    for (let c = 0; c < 2; c++) {
-      const joined = new Float32Array(whole.channelData[c].length);
+    const info = await decodeSource(small, { start() {}, samples: (ch) => parts.push(ch) });
+    assert.equal(info.samplesPerChannel, whole.channels[0].length, file);
+    for (let c = 0; c < whole.channels.length; c++) {
+      const joined = new Float32Array(info.samplesPerChannel);
       let at = 0;
-      for (const part of parts.filter((p) => p.length > 0)) {
-        joined.set(part[c], at);
-        at += part[c].length;
+      for (const p of parts) {
+        joined.set(p[c], at);
+        at += p[c].length;
       }
-      assert.equal(at, whole.channelData[c].length, `size ${size}: samples per channel`);
-      assert.deepEqual(joined, whole.channelData[c], `size ${size}, channel ${c}`);
+      assert.deepEqual(joined, whole.channels[c], `${file} channel ${c}`);
     }
   }
 });
