@@ -7,10 +7,27 @@ import { createPlainBackend, createWasmBackend, wasmSupport, type Backend } from
 
 export const plain: Backend = createPlainBackend();
 
-/** The wasm backend, or undefined (with the reason) where it cannot run; tests that need it skip. */
+/**
+ * The wasm backend. Where it cannot run, a stand-in of the same name whose every kernel throws
+ * the probe's reason: a test that says it tests wasm fails there, rather than skipping or quietly
+ * testing plain, so the suite cannot pass without the wasm kernels.
+ */
 const support = wasmSupport();
-export const wasm: Backend | undefined = support.ok ? createWasmBackend() : undefined;
-export const skipWasm: string | false = support.ok ? false : `wasm SIMD backend unavailable: ${support.reason}`;
+export const wasm: Backend = support.ok ? createWasmBackend() : unavailableWasm(support.reason);
+
+/** Kept for the tests that pass `{ skip: skipWasm }`: nothing is skipped any more (see `wasm`). */
+export const skipWasm = false;
+
+/** A backend named 'wasm-simd' that throws `wasm SIMD backend unavailable: <reason>` on every call. */
+export function unavailableWasm(reason: string): Backend {
+  const fail = () => {
+    throw new Error(`wasm SIMD backend unavailable: ${reason}`);
+  };
+  const model = createPlainBackend();
+  const standIn: Record<string, unknown> = { name: 'wasm-simd' };
+  for (const [key, value] of Object.entries(model)) if (typeof value === 'function') standIn[key] = fail;
+  return standIn as unknown as Backend;
+}
 
 /** The sizes every kernel is swept over: tiny, odd, around the 4- and 8-wide blocks, 23 (two
  *  8-blocks, a 4-block and 3 left over), and past the 128 of the training size. */

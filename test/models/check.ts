@@ -9,15 +9,21 @@ import { Xoshiro128, type Rng } from '../../src/data/rng.js';
 import type { SequenceModel } from '../../src/models/model.js';
 import { entryOf, type ParamLayout } from '../../src/models/params.js';
 import type { Backend } from '../../src/kernels/backend.js';
-import { getBackend } from '../../src/kernels/index.js';
+import { getBackend, wasmSupport } from '../../src/kernels/index.js';
+import { unavailableWasm } from '../kernels/support.js';
 import { adamwStep, createAdamW } from '../../src/train/adamw.js';
 import { shiftedMse, shiftedMseBackward } from '../../src/train/loss.js';
 
 // ---------------------------------------------------------------------------
 // Backends
 
-/** Every model test runs on both kernel backends: the plain reference and wasm SIMD (plain twice where wasm cannot run). */
-export const BACKENDS: readonly Backend[] = [getBackend('plain'), getBackend('wasm')];
+/**
+ * Every model test runs on both kernel backends: the plain reference and wasm SIMD. Where wasm
+ * cannot run, the second is a stand-in that throws the probe's reason on every kernel call, so
+ * the tests named "(wasm-simd)" fail there instead of quietly testing plain twice.
+ */
+const support = wasmSupport();
+export const BACKENDS: readonly Backend[] = [getBackend('plain'), support.ok ? getBackend('wasm') : unavailableWasm(support.reason)];
 
 /** A copy of `values` in the backend's memory. */
 export function copyTo(be: Backend, values: ArrayLike<number>): Float32Array {

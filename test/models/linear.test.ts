@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Xoshiro128 } from '../../src/data/rng.js';
+import { getBackend, wasmSupport } from '../../src/kernels/index.js';
 import { linearBackward, linearForward } from '../../src/models/linear.js';
 import { assertClose, BACKENDS, randn } from './check.js';
 
@@ -55,7 +56,10 @@ for (const be of BACKENDS) {
   });
 }
 
-test('both backends are tested here (plain twice only where wasm cannot run)', () => {
-  assert.equal(BACKENDS[0].name, 'plain');
-  assert.equal(BACKENDS.length, 2);
+test('both backends are tested here: the plain reference and the wasm SIMD kernels, which can run', () => {
+  assert.deepEqual(BACKENDS.map((be) => be.name), ['plain', 'wasm-simd']);
+  const support = wasmSupport();
+  assert.ok(support.ok, `the wasm SIMD kernels cannot run here (${support.ok ? '' : support.reason}): the (wasm-simd) tests above test nothing`);
+  assert.equal(BACKENDS[1], getBackend('wasm'));
+  assert.ok(BACKENDS[1].alloc(4).buffer instanceof SharedArrayBuffer, 'wasm-simd buffers live in shared wasm memory');
 });
