@@ -11,6 +11,11 @@
  * from its target); for units that fit in closed form (`passes`), whose
  * predictions during the fitting pass come from the previous fit, it is the
  * loss over the training segments after the fit.
+ *
+ * A unit method that throws stops training with a one-line UsageError (exit
+ * code 3) naming the method, epoch, segment and step and the user's own
+ * file:line (unitThrew). The guard is one try/catch per segment, with the
+ * method and step being run kept in locals, so the frame loop pays nothing.
  */
 import { epochOrder, packBatch, type Segments, type Split } from '../data/dataset.js';
 import { Xoshiro128 } from '../data/rng.js';
@@ -18,6 +23,7 @@ import { UsageError } from '../errors.js';
 import type { Backend } from '../kernels/backend.js';
 import type { UnitCost } from '../models/cost.js';
 import type { OnlineUnit } from '../models/online.js';
+import { unitThrew } from '../units/check.js';
 import type { TrainConfig } from './config.js';
 import { shiftedMse } from './loss.js';
 import type { TrainingState } from './state.js';
@@ -63,7 +69,7 @@ export class OnlineTrainer {
   trainEpoch(): number {
     epochOrder(this.order, this.split.train, this.shuffleRng);
     const loss = this.pass(this.order, true);
-    this.unit.endPass?.();
+    this.guarded('endPass', `epoch ${this.epoch + 1}, after its last segment, training`, () => this.unit.endPass?.());
     this.epoch++;
     return this.unit.passes === undefined ? loss : this.evaluate(this.split.train);
   }
@@ -88,7 +94,7 @@ export class OnlineTrainer {
       epoch: this.epoch,
       params: unit.params.slice(),
       shuffle: this.shuffleRng.getState(),
-      arrays: unit.saveState?.() ?? {},
+      arrays: this.guarded('saveState', `after epoch ${this.epoch}`, () => unit.saveState?.()) ?? {},
       resumable: unit.saveState !== undefined || this.finished,
     };
   }
@@ -99,14 +105,24 @@ export class OnlineTrainer {
       throw new UsageError(`the saved training state does not fit unit ${this.label} (${unit.params.length} parameters)`);
     }
     unit.params.set(state.params);
-    unit.loadState?.(state.arrays);
+    this.guarded('loadState', `resuming after epoch ${state.epoch}`, () => unit.loadState?.(state.arrays));
     this.shuffleRng.setState(state.shuffle);
     this.epoch = state.epoch;
   }
 
   /** The unit's own cost report, if it keeps one. */
   cost(): UnitCost | undefined {
-    return this.unit.cost?.();
+    return this.guarded('cost', `after epoch ${this.epoch}`, () => this.unit.cost?.());
+  }
+
+  /** `call()`, a call into the unit outside the frame loop, with a throw turned into unitThrew's one-line error. */
+  private guarded<R>(method: string, where: string, call: () => R): R {
+    try {
+      return call();
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw unitThrew(this.label, method, where, err);
+    }
   }
 
   /** Streams the segments `indices` through the unit in batches of --batch; returns the mean per-batch loss. */
@@ -131,37 +147,54 @@ export class OnlineTrainer {
     const { length: L, features: F } = this.segments;
     const T = L - 1;
     const horizon = this.config.horizon;
-    unit.reset();
-    for (let t = 0; t < T; t++) {
-      const input = x.subarray((b * T + t) * F, (b * T + t + 1) * F);
-      const y = unit.step(input);
-      const prediction = out.subarray((b * T + t) * F, (b * T + t + 1) * F);
-      if (y.length !== F) this.fail(`step() returned ${y.length} values instead of F = ${F}`, segment, t);
-      for (let f = 0; f < F; f++) {
-        const v = y[f];
-        if (!Number.isFinite(v)) this.diverged(v, segment, t, learning);
-        prediction[f] = v;
+    // What is running, for the message if the unit throws: set per call, read only in catch.
+    let method: 'reset' | 'step' | 'learn' | 'endSequence' = 'reset';
+    let t = 0;
+    try {
+      unit.reset();
+      for (; t < T; t++) {
+        const input = x.subarray((b * T + t) * F, (b * T + t + 1) * F);
+        method = 'step';
+        const y = unit.step(input);
+        const prediction = out.subarray((b * T + t) * F, (b * T + t + 1) * F);
+        if (y.length !== F) this.fail(`step() returned ${y.length} values instead of F = ${F}`, segment, t, learning);
+        for (let f = 0; f < F; f++) {
+          const v = y[f];
+          if (!Number.isFinite(v)) this.diverged(v, segment, t, learning);
+          prediction[f] = v;
+        }
+        if (learning && t + horizon <= T) {
+          const target = seg.subarray((b * L + t + horizon) * F, (b * L + t + horizon + 1) * F);
+          for (let f = 0; f < F; f++) error[f] = prediction[f] - target[f];
+          method = 'learn';
+          unit.learn({ input, prediction, target, error, t });
+        }
       }
-      if (learning && t + horizon <= T) {
-        const target = seg.subarray((b * L + t + horizon) * F, (b * L + t + horizon + 1) * F);
-        for (let f = 0; f < F; f++) error[f] = prediction[f] - target[f];
-        unit.learn({ input, prediction, target, error, t });
-      }
+      method = 'endSequence';
+      if (learning) unit.endSequence?.();
+    } catch (err) {
+      if (err instanceof UsageError) throw err; // ours: a wrong size or a NaN, already worded
+      const at = method === 'step' || method === 'learn' ? `, step ${t}` : method === 'endSequence' ? ', after its last step' : '';
+      throw unitThrew(this.label, method, `epoch ${this.epochOf(learning)}, segment ${segment}${at}, ${learning ? 'training' : 'validation'}`, err);
     }
-    if (learning) unit.endSequence?.();
   }
 
-  private where(segment: number, t: number): string {
-    return `epoch ${this.epoch + 1}, segment ${segment}, step ${t}`;
+  /** The epoch a pass belongs to: training runs epoch this.epoch + 1; validation follows the epoch just trained. */
+  private epochOf(learning: boolean): number {
+    return learning ? this.epoch + 1 : this.epoch;
   }
 
-  private fail(what: string, segment: number, t: number): never {
-    throw new UsageError(`unit ${this.label}: ${what} (${this.where(segment, t)})`);
+  private where(segment: number, t: number, learning: boolean): string {
+    return `epoch ${this.epochOf(learning)}, segment ${segment}, step ${t}`;
+  }
+
+  private fail(what: string, segment: number, t: number, learning: boolean): never {
+    throw new UsageError(`unit ${this.label}: ${what} (${this.where(segment, t, learning)})`);
   }
 
   private diverged(value: number, segment: number, t: number, learning: boolean): never {
     throw new UsageError(
-      `unit ${this.label} predicted ${value} (${this.where(segment, t)}, ${learning ? 'training' : 'validation'}); ` +
+      `unit ${this.label} predicted ${value} (${this.where(segment, t, learning)}, ${learning ? 'training' : 'validation'}); ` +
         `its learning diverged: try a lower --lr`,
       3,
     );

@@ -7,11 +7,35 @@
  *
  * Gradients are reduced in a fixed order (part 0, then 1, 2, …): the same
  * thread count gives bit-identical results run after run.
+ *
+ * A unit that throws in a worker does not end the worker: it sends what was
+ * thrown over its error port, marks its part failed for that generation, and
+ * waits for the next job. The caller, blocked in run(), reads the message
+ * synchronously (receiveMessageOnPort) once every part has finished, and
+ * throws the failure of the lowest failed part as a UnitCallError; the pool
+ * stays usable and closable.
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { WasmBackend } from '../kernels/wasm.js';
+import type { Thrown } from '../units/check.js';
 import type { UnitShape } from '../units/context.js';
-import { runShard, shardRows, type Shard } from './shard.js';
+import { runShard, shardRows, UnitCallError, type Shard } from './shard.js';
+
+/** What a worker reports when its part fails: a unit method that threw, or (method null) anything else. */
+export interface WorkerFailure {
+  method: UnitCallError['method'] | null;
+  start: number;
+  end: number;
+  thrown: Thrown;
+}
+
+/** A worker's first message: 'ready', or why it could not build its part. */
+export type WorkerHello = 'ready' | { failed: WorkerFailure };
+
+/** A failure as the error the caller throws. */
+export function failureError(f: WorkerFailure, part: number): Error {
+  return f.method ? new UnitCallError(f.method, f.start, f.end, f.thrown) : new Error(`training thread ${part} failed: ${f.thrown.stack ?? f.thrown.message}`);
+}
 
 /** What a worker needs to build its part: sent once, at start. */
 export interface WorkerSetup {
@@ -30,6 +54,8 @@ export interface WorkerSetup {
   params: { offset: number; size: number };
   x: { offset: number; size: number };
   seg: { offset: number; size: number };
+  /** Where the worker posts a WorkerFailure when its part of a job fails. */
+  errors: MessagePort;
 }
 
 /** Control block layout (Int32 slots). */
@@ -37,7 +63,7 @@ export const CONTROL = {
   generation: 0, // bumped by the caller to start a job
   command: 1, // RUN_LOSS or RUN_GRAD or EXIT
   batch: 2, // B, rows in the batch
-  slotsPerPart: 4, // from PARTS_BASE: [start, end, done generation, grads offset]
+  slotsPerPart: 4, // from PARTS_BASE: [start, end, done generation (−generation: failed), grads offset]
   partsBase: 8,
 } as const;
 export const COMMAND = { loss: 1, grad: 2, exit: 3 } as const;
@@ -59,6 +85,7 @@ export class ThreadPool {
   private readonly losses: Float64Array;
   private readonly workers: Worker[] = [];
   private readonly workerGrads: Float32Array[] = [];
+  private readonly errorPorts: MessagePort[] = []; // the caller's ends of the workers' error ports
   private generation = 0;
 
   private constructor(
@@ -76,13 +103,15 @@ export class ThreadPool {
     parts: number,
     main: Shard,
     be: WasmBackend,
-    spec: Omit<WorkerSetup, 'memory' | 'module' | 'control' | 'part' | 'parts' | 'params' | 'x' | 'seg'>,
+    spec: Omit<WorkerSetup, 'memory' | 'module' | 'control' | 'part' | 'parts' | 'params' | 'x' | 'seg' | 'errors'>,
   ): Promise<ThreadPool> {
     const control = new SharedArrayBuffer(controlSlots(parts).bytes);
     const pool = new ThreadPool(parts, main, control);
     const where = (a: Float32Array) => ({ offset: a.byteOffset, size: a.length });
     const ready: Promise<void>[] = [];
     for (let k = 1; k < parts; k++) {
+      const channel = new MessageChannel();
+      pool.errorPorts.push(channel.port1);
       const setup: WorkerSetup = {
         ...spec,
         memory: be.memory,
@@ -93,15 +122,17 @@ export class ThreadPool {
         params: where(main.params),
         x: where(main.x),
         seg: where(main.seg),
+        errors: channel.port2,
       };
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup, transferList: [channel.port2] });
       pool.workers.push(worker);
       ready.push(
         new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`training thread ${k} did not start`)), READY_TIMEOUT_MS);
-          worker.once('message', () => {
+          worker.once('message', (hello: WorkerHello) => {
             clearTimeout(timer);
-            resolve();
+            if (hello === 'ready') resolve();
+            else reject(failureError(hello.failed, k));
           });
           worker.once('error', (err) => {
             clearTimeout(timer);
@@ -123,7 +154,12 @@ export class ThreadPool {
     return pool;
   }
 
-  /** The loss of the B rows now in the shared batch and, with `withGrad`, its gradient in main.grads. */
+  /**
+   * The loss of the B rows now in the shared batch and, with `withGrad`, its
+   * gradient in main.grads. If a part fails, every part still finishes (no
+   * thread is left writing into the shared memory), then the lowest failed
+   * part's error is thrown.
+   */
   run(B: number, withGrad: boolean): number {
     const { ctrl, parts } = this;
     const gen = ++this.generation;
@@ -138,16 +174,28 @@ export class ThreadPool {
     Atomics.notify(ctrl, CONTROL.generation);
 
     const [start, end] = shardRows(0, parts, B);
-    let loss = runShard(this.main, start, end, B, withGrad);
+    let loss = 0;
+    let failure: unknown;
+    try {
+      loss = runShard(this.main, start, end, B, withGrad);
+    } catch (err) {
+      failure = err;
+    }
 
     for (let k = 1; k < parts; k++) {
       const slot = partSlot(k, 2);
+      let done: number;
       for (;;) {
-        const done = Atomics.load(ctrl, slot);
-        if (done === gen) break;
-        if (done < 0) throw new Error(`training thread ${k} failed; see the message above`);
+        done = Atomics.load(ctrl, slot);
+        if (done === gen || done === -gen) break;
         Atomics.wait(ctrl, slot, done, 60_000);
       }
+      if (done === -gen) {
+        const err = this.workerFailure(k); // read it in any case: the port must be empty for the next job
+        failure ??= err;
+        continue;
+      }
+      if (failure !== undefined) continue;
       loss += this.losses[k];
       if (withGrad) {
         const g = this.main.grads;
@@ -155,7 +203,15 @@ export class ThreadPool {
         for (let i = 0; i < g.length; i++) g[i] += gk[i];
       }
     }
+    if (failure !== undefined) throw failure;
     return loss;
+  }
+
+  /** The error worker k posted for the job that it marked failed. */
+  private workerFailure(k: number): Error {
+    const received = receiveMessageOnPort(this.errorPorts[k - 1]);
+    const f = received?.message as WorkerFailure | undefined;
+    return f ? failureError(f, k) : new Error(`training thread ${k} failed and said nothing`);
   }
 
   async close(): Promise<void> {
@@ -163,5 +219,6 @@ export class ThreadPool {
     Atomics.add(this.ctrl, CONTROL.generation, 1);
     Atomics.notify(this.ctrl, CONTROL.generation);
     await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const port of this.errorPorts) port.close();
   }
 }

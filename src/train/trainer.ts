@@ -8,11 +8,12 @@ import type { UnitCost } from '../models/cost.js';
 import type { TrainingState } from './state.js';
 import type { SequenceModel } from '../models/model.js';
 import type { UnitSource } from '../units/load.js';
+import { unitThrew } from '../units/check.js';
 import type { UnitShape } from '../units/context.js';
 import { createAdamW, adamwStep, type AdamWState } from './adamw.js';
 import type { TrainConfig } from './config.js';
 import { ThreadPool } from './pool.js';
-import { runShard, shardRows, type Shard } from './shard.js';
+import { runShard, shardRows, UnitCallError, type Shard } from './shard.js';
 
 export interface EpochResult {
   epoch: number; // 1-based
@@ -36,6 +37,9 @@ export function threadsFor(config: Pick<TrainConfig, 'threads' | 'batch'>, be: B
   return Math.max(1, Math.min(wanted, config.batch));
 }
 
+/** A message lists at most this many of the segments a failing forward or backward was given. */
+const MAX_SEGMENTS_SHOWN = 8;
+
 /**
  * The training loop of the reference task: per epoch, a fresh shuffle of the
  * training segments into batches, one AdamW step per batch, then the
@@ -44,6 +48,12 @@ export function threadsFor(config: Pick<TrainConfig, 'threads' | 'batch'>, be: B
  *
  * Every buffer is allocated once, in the kernel backend's memory; an epoch
  * allocates nothing.
+ *
+ * A unit whose forward or backward throws (on any thread) stops training with
+ * a one-line UsageError, exit code 3, naming the method, the epoch, the batch
+ * and the segments that call was given, and the user's file:line
+ * (unitThrew). runShard turns the throw into a UnitCallError; the epoch's
+ * loop has one try/catch that adds where in the epoch it happened.
  */
 export class Trainer {
   epoch = 0;
@@ -88,9 +98,15 @@ export class Trainer {
     const optimizer = createAdamW(model.layout.size, { lr: config.lr, weightDecay: config.weightDecay }, be);
     // Every part's buffers fit the largest part of a full batch.
     const maxRows = Math.max(...Array.from({ length: threads }, (_, k) => shardRows(k, threads, B)).map(([s, e]) => e - s));
+    let cache: unknown;
+    try {
+      cache = model.createCache(maxRows, T);
+    } catch (err) {
+      throw unitThrew(source.label, 'createCache', `${maxRows} rows of ${T} steps, before training`, err, 2);
+    }
     const main: Shard = {
       model,
-      cache: model.createCache(maxRows, T),
+      cache,
       params,
       grads,
       x: be.alloc(B * T * F),
@@ -102,17 +118,22 @@ export class Trainer {
       horizon: config.horizon,
       rowViews: new Map(),
     };
-    const pool =
-      threads > 1
-        ? await ThreadPool.start(threads, main, be as WasmBackend, {
-            unit: { spec: source.spec, moduleUrl: source.moduleUrl },
-            shape,
-            maxRows,
-            T,
-            F,
-            horizon: config.horizon,
-          })
-        : null;
+    let pool: ThreadPool | null = null;
+    try {
+      if (threads > 1) {
+        pool = await ThreadPool.start(threads, main, be as WasmBackend, {
+          unit: { spec: source.spec, moduleUrl: source.moduleUrl },
+          shape,
+          maxRows,
+          T,
+          F,
+          horizon: config.horizon,
+        });
+      }
+    } catch (err) {
+      if (err instanceof UnitCallError) throw unitThrew(source.label, err.method, 'building its copy on a training thread, before training', err.thrown, 2);
+      throw err;
+    }
     return new Trainer(source.label, model, segments, split, config, be, threads, params, grads, optimizer, main, pool);
   }
 
@@ -133,7 +154,12 @@ export class Trainer {
 
   /** The unit's cost per frame, activity measured on this thread's rows of the last batch. */
   cost(): UnitCost | undefined {
-    return this.lastRows > 0 ? this.model.cost?.(this.main.cache, this.lastRows, this.main.T) : undefined;
+    if (this.lastRows === 0) return undefined;
+    try {
+      return this.model.cost?.(this.main.cache, this.lastRows, this.main.T);
+    } catch (err) {
+      throw unitThrew(this.label, 'cost', `after epoch ${this.epoch}`, err);
+    }
   }
 
   /** One pass over the training segments; returns the mean per-batch loss. */
@@ -142,11 +168,16 @@ export class Trainer {
     epochOrder(this.order, this.split.train, this.shuffleRng);
     let total = 0;
     let batches = 0;
-    for (let start = 0; start < this.order.length; start += config.batch) {
-      const B = packBatch(main.x, main.seg, this.segments, this.order, start, config.batch);
-      total += this.batchLoss(B, true);
-      adamwStep(this.params, this.grads, this.optimizer, this.backend);
-      batches++;
+    let start = 0;
+    try {
+      for (; start < this.order.length; start += config.batch) {
+        const B = packBatch(main.x, main.seg, this.segments, this.order, start, config.batch);
+        total += this.batchLoss(B, true);
+        adamwStep(this.params, this.grads, this.optimizer, this.backend);
+        batches++;
+      }
+    } catch (err) {
+      throw this.inEpoch(err, this.order, start, this.epoch + 1, 'training');
     }
     this.epoch++;
     return total / batches;
@@ -157,12 +188,31 @@ export class Trainer {
     const { config, main } = this;
     let total = 0;
     let batches = 0;
-    for (let start = 0; start < indices.length; start += config.batch) {
-      const B = packBatch(main.x, main.seg, this.segments, indices, start, config.batch);
-      total += this.batchLoss(B, false);
-      batches++;
+    let start = 0;
+    try {
+      for (; start < indices.length; start += config.batch) {
+        const B = packBatch(main.x, main.seg, this.segments, indices, start, config.batch);
+        total += this.batchLoss(B, false);
+        batches++;
+      }
+    } catch (err) {
+      throw this.inEpoch(err, indices, start, this.epoch, 'validation');
     }
     return total / batches;
+  }
+
+  /**
+   * `err` from the batch of `indices` starting at `start`: a UnitCallError
+   * becomes the user's one-line error naming the segments of the rows the
+   * throwing call was given; anything else passes unchanged.
+   */
+  private inEpoch(err: unknown, indices: Int32Array, start: number, epoch: number, phase: string): unknown {
+    if (!(err instanceof UnitCallError)) return err;
+    const segments = Array.from(indices.subarray(start + err.start, start + err.end));
+    const shown = segments.length > MAX_SEGMENTS_SHOWN ? `${segments.slice(0, MAX_SEGMENTS_SHOWN).join(', ')}, … (${segments.length} in all)` : segments.join(', ');
+    const batch = Math.floor(start / this.config.batch) + 1;
+    const where = `epoch ${epoch}, batch ${batch}, segment${segments.length === 1 ? '' : 's'} ${shown}, ${phase}`;
+    return unitThrew(this.label, err.method, where, err.thrown);
   }
 
   /** Trains one epoch and evaluates it; a NaN or infinite loss stops training (exit code 3). */

@@ -5,10 +5,15 @@
  * so they may import their own helpers and npm packages; `import … from
  * 'audiopred'` resolves to this package. Worker threads import the same
  * bundle by URL.
+ *
+ * Each bundle has its source map beside it (`unit-….mjs.map`), so an error
+ * thrown inside a unit can be reported at the user's own file:line
+ * (unitFrame) rather than somewhere in the temporary bundle.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 import { builtinFactory, isModelName, modelNames } from '../models/registry.js';
@@ -73,20 +78,31 @@ export async function importUnitFactory(moduleUrl: string, spec: string): Promis
 
 let bundleDir: string | undefined;
 
-/** Bundles the module at `path` into a temporary .mjs file and returns its URL. */
+/** Bundles written by this process: the bundle's file URL → its source map's path (read only when an error needs it). */
+const bundles = new Map<string, { mapFile: string; map?: SourceMap }>();
+
+/** Bundles the module at `path` into a temporary .mjs file (and its .map beside it) and returns its URL. */
 async function bundleUnit(path: string, spec: string): Promise<string> {
   const esbuild = await import('esbuild');
   const packageEntry = fileURLToPath(new URL('../index.js', import.meta.url));
+  if (!bundleDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'audiopred-units-'));
+    bundleDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  const file = join(bundleDir, `${basename(path, extname(path))}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}.mjs`);
   let code: string;
+  let map: string;
   try {
     const result = await esbuild.build({
       entryPoints: [path],
+      outfile: file, // names the files and makes the map's sources relative to it; nothing is written by esbuild
       bundle: true,
       write: false,
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      sourcemap: 'inline',
+      sourcemap: 'linked',
       logLevel: 'silent',
       plugins: [
         {
@@ -97,21 +113,81 @@ async function bundleUnit(path: string, spec: string): Promise<string> {
         },
       ],
     });
-    code = result.outputFiles[0].text;
+    code = result.outputFiles.find((f) => f.path.endsWith('.mjs'))!.text;
+    map = result.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
   } catch (err) {
     const errors = (err as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
     const e = errors?.[0];
     const where = e?.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ` : '';
     throw new UsageError(`unit ${spec} does not compile: ${where}${e ? e.text : firstLine(err)}`);
   }
-  if (!bundleDir) {
-    const dir = mkdtempSync(join(tmpdir(), 'audiopred-units-'));
-    bundleDir = dir;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  const file = join(bundleDir, `${basename(path, extname(path))}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}.mjs`);
+  writeFileSync(`${file}.map`, map);
   writeFileSync(file, code);
-  return pathToFileURL(file).href;
+  const url = pathToFileURL(file).href;
+  bundles.set(url, { mapFile: `${file}.map` });
+  return url;
+}
+
+/** One `at …` line of a V8 stack: the file (a URL or a path), line and column, 1-based. */
+const FRAME = /^\s+at (?:.*\()?([^\s()]+):(\d+):(\d+)\)?\s*$/;
+
+function sourceMapOf(entry: { mapFile: string; map?: SourceMap }): SourceMap | undefined {
+  try {
+    entry.map ??= new SourceMap(JSON.parse(readFileSync(entry.mapFile, 'utf8')) as SourceMapPayload);
+  } catch {
+    return undefined; // the temporary folder is gone or the map is unreadable: no location, not a second error
+  }
+  return entry.map;
+}
+
+/** A path for messages: relative to the working directory, with forward slashes. */
+function shownPath(absolute: string): string {
+  return relative(process.cwd(), absolute).split(sep).join('/') || absolute;
+}
+
+/**
+ * Where in a user unit's own source `stack` was thrown: the first frame that
+ * lies in a unit bundle written by this process, mapped back through the
+ * bundle's source map to `path:line:col` (path relative to the working
+ * directory). Frames in bundled npm packages are passed over for the user's
+ * own code if there is any. Undefined if no frame lies in a bundle (the
+ * error came from audiopred itself or from a thrown non-Error).
+ *
+ * Node's own `SourceMap` (node:module) reads the map; it needs no flag. If
+ * Node already maps stacks itself (--enable-source-maps), frames name the
+ * original files, and the first one among a bundle's sources is the answer.
+ */
+export function unitFrame(stack: string | undefined): string | undefined {
+  if (!stack || bundles.size === 0) return undefined;
+  const frames: { file: string; line: number; column: number }[] = [];
+  for (const text of stack.split('\n')) {
+    const m = FRAME.exec(text);
+    if (m) frames.push({ file: m[1], line: Number(m[2]), column: Number(m[3]) });
+  }
+  let fallback: string | undefined;
+  for (const { file, line, column } of frames) {
+    const entry = bundles.get(file.startsWith('file:') ? file : pathToFileURL(file).href);
+    if (!entry) continue;
+    const map = sourceMapOf(entry);
+    const hit = map?.findEntry(line - 1, column - 1) as Partial<{ originalSource: string; originalLine: number; originalColumn: number }> | undefined;
+    if (hit?.originalSource === undefined || hit.originalLine === undefined || hit.originalColumn === undefined) continue;
+    const source = resolve(dirname(entry.mapFile), hit.originalSource);
+    const where = `${shownPath(source)}:${hit.originalLine + 1}:${hit.originalColumn + 1}`;
+    if (!source.split(sep).includes('node_modules')) return where;
+    fallback ??= where;
+  }
+  if (fallback) return fallback;
+  // Stacks already mapped by Node: a frame in one of the bundles' original files.
+  const sources = new Set<string>();
+  for (const entry of bundles.values()) {
+    const payload = sourceMapOf(entry)?.payload as { sources?: string[] } | undefined;
+    for (const s of payload?.sources ?? []) sources.add(resolve(dirname(entry.mapFile), s));
+  }
+  for (const { file, line, column } of frames) {
+    const path = file.startsWith('file:') ? fileURLToPath(file) : file;
+    if (isAbsolute(path) && sources.has(path) && !path.split(sep).includes('node_modules')) return `${shownPath(path)}:${line}:${column}`;
+  }
+  return undefined;
 }
 
 function firstLine(err: unknown): string {
