@@ -1,6 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { UsageError } from './errors.js';
+
+/** Temporary files being written: a process that exits mid-write (a second Ctrl-C) removes them. */
+const pending = new Set<string>();
+process.on('exit', () => {
+  for (const temp of pending) rmSync(temp, { force: true });
+});
 
 /**
  * Writes `data` to a temporary file beside `path`, then renames it into
@@ -9,11 +15,14 @@ import { UsageError } from './errors.js';
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  pending.add(temp);
   try {
     await writeFile(temp, data);
     crashIfAsked(temp, data);
     await rename(temp, path);
+    pending.delete(temp);
   } catch (err) {
+    pending.delete(temp);
     // Under a path that is not a folder (ENOTDIR) rm fails too; the first error is the one to report.
     await rm(temp, { force: true }).catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code;

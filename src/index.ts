@@ -1,9 +1,9 @@
 /**
  * audiopred as a library: the same pieces the CLI is made of.
  *
- *   const config = resolveConfig({ epochs: 100, horizon: 1 });
- *   const run = await prepareRun('speech.flac', config);
- *   while (run.trainer.epoch < config.epochs && !run.trainer.finished) console.log(run.trainer.step());
+ *   const result = await trainRun({ audio: 'speech.flac', config: resolveConfig({ epochs: 100, horizon: 1 }),
+ *                                   onEpoch: (e) => console.log(e.epoch, e.valLoss) });
+ *   console.log(result.status, result.summary.final_val_loss, result.dir);
  */
 export { decodeAudioFile, decodeAudioBytes, type DecodedAudio } from './audio/decode.js';
 export { mfcc, MFCC_DEFAULTS, type MfccOptions } from './audio/mfcc.js';
@@ -20,7 +20,13 @@ export type { UnitCost } from './models/cost.js';
 export { readOptions, type OptionSpec } from './models/options.js';
 export { layoutParams, paramViews, type ParamLayout, type ParamSpec } from './models/params.js';
 export { createAdamW, adamwStep, type AdamWOptions, type AdamWState } from './train/adamw.js';
-export { resolveConfig, DEFAULT_CONFIG, type TrainConfig } from './train/config.js';
+export {
+  resolveConfig, DEFAULT_CONFIG, SETTINGS, configToJson, configFromJson, configToArgs, type TrainConfig, type Setting, type SettingKey,
+} from './config/settings.js';
+export { trainRun, type TrainRunOptions, type RunResult, type RunStart, type EpochReport } from './runs/train-run.js';
+export { openRun, type RunFolder } from './runs/open.js';
+export type { RunConfigRecord, RunSummary, MetricsLine, RunStatus } from './runs/record.js';
+export { runStudy, resumeStudy, type StudyPlan, type StudyOptions, type StudyResult, type StudyRecord } from './compare/study.js';
 export { shiftedMse, shiftedMseBackward } from './train/loss.js';
 export { prepareRun, type PreparedRun } from './train/run.js';
 export { Trainer, type EpochResult } from './train/trainer.js';

@@ -1,7 +1,7 @@
 import { loadFeatures, type FeatureStage } from '../audio/features.js';
 import { UsageError } from '../errors.js';
 import { encodeNpy } from '../formats/npy.js';
-import { resolveConfig } from '../train/config.js';
+import { resolveConfig } from '../config/settings.js';
 import { writeFileAtomic } from '../files.js';
 
 export interface FeaturesCommandOptions {

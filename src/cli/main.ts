@@ -1,64 +1,15 @@
 import { Command, CommanderError, Option } from 'commander';
+import { NORMALIZATIONS } from '../audio/standardize.js';
 import { UsageError } from '../errors.js';
 import { version } from '../version.js';
-import { modelNames } from '../models/registry.js';
-import { NORMALIZATIONS } from '../audio/standardize.js';
-import { BACKEND_CHOICES, DEFAULT_CONFIG } from '../train/config.js';
+import { SETTINGS } from '../config/settings.js';
+import { addSettingFlags, givenSettings } from './options.js';
 import { featuresCommand } from './features.js';
 import { trainCommand } from './train.js';
 import { compareCommand } from './compare.js';
 import { unitsCommand } from './units.js';
 
-
-/** The original script's flag spellings, accepted as synonyms (hidden from --help). */
-const ORIGINAL_SPELLINGS = {
-  hidden_size: 'hidden',
-  batch_size: 'batch',
-  segment_length: 'segment',
-} as const;
-
-/** Commander argParser for a repeatable flag. */
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
 type Flags = Record<string, string | string[] | boolean | undefined>;
-
-const d = DEFAULT_CONFIG;
-
-/** The flags `train` and `compare` share: how every unit is trained and scored. */
-function addTrainingFlags(command: Command): Command {
-  return command
-    .addOption(new Option('--epochs <n>', 'passes over the training segments').default(d.epochs))
-    .addOption(new Option('--lr <x>', 'learning rate (AdamW for backprop units)').default(d.lr))
-    .addOption(new Option('--weight-decay <x>', 'AdamW decoupled weight decay').default(d.weightDecay))
-    .addOption(new Option('--hidden <n>', 'hidden units (reservoir size, transformer width)').default(d.hidden))
-    .addOption(new Option('--batch <n>', 'segments per batch').default(d.batch))
-    .addOption(new Option('--segment <n>', 'frames per segment').default(d.segment))
-    .addOption(new Option('--horizon <n>', 'score the output at step t against frame t+n (2 = the original, 1 = next frame)').default(d.horizon))
-    .addOption(
-      new Option('--normalize <mode>', 'per-frame (original), per-coefficient or no standardisation')
-        .choices(NORMALIZATIONS)
-        .default(d.normalize),
-    )
-    .addOption(new Option('--opt <key=value>', 'unit setting, repeatable; unit.key=value for one unit (see docs/units.md)').argParser(collect))
-    .addOption(new Option('--backend <name>', 'kernels: wasm SIMD where supported, or the plain TypeScript reference').choices(BACKEND_CHOICES).default(d.backend));
-}
-
-function trainingSettings(opts: Flags): Record<string, unknown> {
-  return {
-    epochs: opts.epochs,
-    lr: opts.lr,
-    weightDecay: opts.weightDecay,
-    hidden: opts.hidden,
-    batch: opts.batch,
-    segment: opts.segment,
-    horizon: opts.horizon,
-    normalize: opts.normalize,
-    options: opts.opt,
-    backend: opts.backend,
-  };
-}
 
 function buildProgram(): Command {
   const program = new Command('audiopred')
@@ -74,34 +25,22 @@ function buildProgram(): Command {
     .command('train')
     .description('train a model to predict upcoming MFCC frames of AUDIO (default: the bundled example)')
     .argument('[audio]', 'audio file: FLAC, WAV, OGG/Vorbis or MP3');
-  addTrainingFlags(train)
-    .addOption(new Option('--model <unit>', `built-in unit (${modelNames.join(', ')}) or a unit module ./my-unit.ts`).default(d.model))
-    .addOption(new Option('--seed <n>', 'seed of initialisation, split and batch order').default(d.seed))
-    .addOption(new Option('--threads <n>', 'threads sharing each batch (0 = one per core)').default(d.threads))
+  addSettingFlags(train, 'train')
     .option('--json', 'print one JSON object per epoch instead of a progress bar')
     .option('--out <dir>', 'run folder for config, metrics, summary and checkpoints (default: runs/TIME-UNIT-sSEED)')
-    .addOption(new Option('--save-every <n>', 'write a checkpoint every n epochs (0 = only at the end)').default('100'))
+    .option('--save-every <n>', 'write a checkpoint every n epochs (0 = only at the end) (default: 100)')
     .option('--resume <run>', 'continue the run in this folder where its last checkpoint left off (--epochs may extend it)')
     .addOption(new Option('--file_path <path>').hideHelp())
-    .addOption(new Option('--hidden_size <n>').hideHelp())
-    .addOption(new Option('--batch_size <n>').hideHelp())
-    .addOption(new Option('--segment_length <n>').hideHelp())
-    .action(async (audio: string | undefined, opts: Flags, command: Command) => {
-      const settings: Record<string, unknown> = { ...trainingSettings(opts), seed: opts.seed, model: opts.model, threads: opts.threads };
-      const given = new Set(Object.keys(opts).filter((key) => command.getOptionValueSource(key) === 'cli'));
-      for (const [original, ours] of Object.entries(ORIGINAL_SPELLINGS)) {
-        if (opts[original] !== undefined) settings[ours] = opts[original];
-      }
+    .action(async (audio: string | undefined, opts: Flags) => {
       const filePath = opts.file_path as string | undefined;
       if (filePath !== undefined && audio !== undefined && filePath !== audio) {
         throw new UsageError(`two audio files given ('${audio}' and --file_path '${filePath}'); give one`);
       }
       await trainCommand(audio ?? filePath, {
-        settings,
-        given,
+        settings: givenSettings(opts),
         json: opts.json === true,
         ...(opts.out !== undefined ? { out: String(opts.out) } : {}),
-        saveEvery: String(opts.saveEvery),
+        ...(opts.saveEvery !== undefined ? { saveEvery: String(opts.saveEvery) } : {}),
         ...(opts.resume !== undefined ? { resume: String(opts.resume) } : {}),
       });
     });
@@ -110,21 +49,23 @@ function buildProgram(): Command {
     .command('compare')
     .description('train several units over several seeds and recordings and compare them (default: the bundled recordings)')
     .argument('[audio...]', 'audio files (default: every recording in examples/audio)');
-  addTrainingFlags(compare)
+  addSettingFlags(compare, 'compare')
     .addOption(new Option('--models <list>', 'comma-separated units: built-in names or unit modules').default('persistence,linear,rnn,esn'))
     .addOption(new Option('--seeds <n|list>', 'how many seeds (1…n), or a comma-separated list of seeds').default('3'))
     .addOption(new Option('--jobs <n>', 'runs side by side (0 = one per core)').default('0'))
-    .addOption(new Option('-o, --out <dir>', 'folder for compare.json, compare.csv, runs.csv and the table (default: runs/compare-TIME)'))
+    .addOption(new Option('-o, --out <dir>', 'folder for compare.json, compare.csv, runs.csv, the table and every run (default: runs/compare-TIME)'))
+    .option('--resume <dir>', 'finish a compare that was stopped: rerun only the runs its folder lacks (its own settings)')
     .option('--json', 'print the results as JSON instead of tables')
     .option('--png', 'also write the figures of compare.html as PNGs')
     .option('--log', 'log-scale losses in the PNGs and the page\'s first view')
     .action(async (audio: string[], opts: Flags) => {
       await compareCommand(audio, {
-        settings: trainingSettings(opts),
+        settings: givenSettings(opts),
         models: String(opts.models),
         seeds: String(opts.seeds),
         jobs: String(opts.jobs),
-        out: opts.out as string | undefined,
+        ...(opts.out !== undefined ? { out: String(opts.out) } : {}),
+        ...(opts.resume !== undefined ? { resume: String(opts.resume) } : {}),
         json: opts.json === true,
         png: opts.png === true,
         log: opts.log === true,
@@ -137,7 +78,7 @@ function buildProgram(): Command {
     .argument('<audio>', 'audio file: FLAC, WAV, OGG/Vorbis or MP3')
     .requiredOption('-o, --output <file>', 'where to write the .npy file')
     .addOption(new Option('--stage <stage>', 'raw MFCC or standardised features').choices(['mfcc', 'standardized']).default('standardized'))
-    .addOption(new Option('--normalize <mode>', 'standardisation, for --stage standardized').choices(NORMALIZATIONS).default(d.normalize))
+    .addOption(new Option('--normalize <mode>', 'standardisation, for --stage standardized').choices(NORMALIZATIONS).default(SETTINGS.normalize.default))
     .action(async (audio: string, opts: { output: string; stage: string; normalize: string }) => {
       await featuresCommand(audio, opts);
     });

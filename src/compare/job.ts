@@ -1,31 +1,35 @@
 /**
- * One (unit, seed, recording) training run of a comparison, run as
- * `audiopred train … --json` in a child process: runs are isolated (a unit
- * that crashes or diverges costs only its own run) and use every core side
- * by side. The child's JSON lines give the curve, the final losses and the
- * cost metrics.
+ * One (unit, seed, recording) run of a study, trained by trainRun in a child process
+ * (child.ts) and read back from its run folder when it ends, so a run finished now and one
+ * finished before a `--resume` give the same result.
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ConfigJson } from '../config/settings.js';
+import { STATE_FILE } from '../runs/checkpoint.js';
+import { readMetrics, readSummary } from '../runs/record.js';
 import type { CostReport } from '../train/learner.js';
 
-const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
+const CHILD = new URL('./child.js', import.meta.url);
 
 export interface Job {
   /** The --model value: built-in name or absolute module path. */
   model: string;
-  /** How tables name the unit. */
+  /** How tables name the unit: its declared name. */
   label: string;
   seed: number;
   audio: string;
-  /** Training flags shared by every job (--epochs, --lr, …), as CLI arguments. */
-  args: readonly string[];
-  /** Unit options for this unit only, as key=value. */
+  /** The run's whole config (snake_case JSON, as config.json has it). */
+  config: ConfigJson;
+  /** The unit's own options, key=value, for the record. */
   options: readonly string[];
   threads: number;
   /** The run folder the child keeps (config, metrics, summary, final checkpoint). */
   out: string;
+  saveEvery: number;
+  /** Continue the run in `out` from its checkpoint rather than start it. */
+  resume?: boolean;
 }
 
 export interface EpochPoint {
@@ -34,81 +38,101 @@ export interface EpochPoint {
   val: number;
 }
 
+export type JobStatus = 'ok' | 'diverged' | 'failed' | 'interrupted';
+
 export interface JobResult {
   job: Job;
-  /** 'ok', 'diverged' (exit 3: a NaN or infinite loss) or 'failed' (anything else). */
-  status: 'ok' | 'diverged' | 'failed';
-  /** The child's error line when it did not finish. */
+  /** 'ok', 'diverged' (a NaN or infinite loss, or the unit threw), 'failed' (anything else) or 'interrupted' (stopped; resumable). */
+  status: JobStatus;
+  /** Why it did not finish, one line. */
   error?: string;
   curve: EpochPoint[];
   finalTrain: number;
   finalVal: number;
   bestVal: number;
+  /** Training seconds, over every session of the run. */
   seconds: number;
   cost?: CostReport;
 }
 
-/** Runs `job`, calling `onEpoch` as epochs finish; never rejects (failures are results). */
-export function runJob(job: Job, onEpoch: (point: EpochPoint) => void): Promise<JobResult> {
-  const args = [
-    BIN, 'train', job.audio, '--model', job.model, '--seed', String(job.seed), '--threads', String(job.threads), '--json',
-    '--out', job.out, '--save-every', '0',
-    ...job.args,
-    ...job.options.flatMap((o) => ['--opt', o]),
-  ];
-  const started = performance.now();
-  const curve: EpochPoint[] = [];
-  let done: { final_train_loss: number; final_val_loss: number; cost: CostReport } | undefined;
-  let stderr = '';
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      let o: Record<string, unknown>;
-      try {
-        o = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return; // not ours (a unit printing to stdout): ignore
-      }
-      if (typeof o.epoch === 'number' && typeof o.val_loss === 'number' && typeof o.train_loss === 'number') {
-        const point = { epoch: o.epoch, train: o.train_loss, val: o.val_loss };
-        curve.push(point);
-        onEpoch(point);
-      } else if (o.done === true) {
-        done = o as typeof done;
-      }
-    });
-    child.on('close', (code) => {
-      const seconds = (performance.now() - started) / 1000;
-      const bestVal = curve.reduce((best, p) => Math.min(best, p.val), Infinity);
-      if (code === 0 && done) {
-        resolve({ job, status: 'ok', curve, finalTrain: done.final_train_loss, finalVal: done.final_val_loss, bestVal, seconds, cost: done.cost });
-        return;
-      }
-      const error = stderr.trim().split('\n').at(-1)?.replace(/^audiopred: /, '') || `exited with code ${code}`;
-      resolve({ job, status: code === 3 ? 'diverged' : 'failed', error, curve, finalTrain: NaN, finalVal: NaN, bestVal, seconds });
-    });
-  });
+/** The messages between a study and its child. */
+export type ParentMessage = { type: 'run'; job: Job } | { type: 'stop' };
+export type ChildMessage =
+  | { type: 'epoch'; epoch: number; train: number; val: number }
+  | { type: 'end'; status: 'done' | 'interrupted' | 'diverged' | 'failed'; error?: string };
+
+/** The result a run folder holds, or undefined if the run never finished (nothing to reuse). */
+export function resultFromFolder(job: Job): JobResult | undefined {
+  const summary = readSummary(job.out);
+  if (!summary || summary.status !== 'done' || summary.final_val_loss === null || summary.final_train_loss === null) return undefined;
+  return {
+    job,
+    status: 'ok',
+    curve: readMetrics(job.out).map((m) => ({ epoch: m.epoch, train: m.train_loss, val: m.val_loss })),
+    finalTrain: summary.final_train_loss,
+    finalVal: summary.final_val_loss,
+    bestVal: summary.best_val_loss ?? NaN,
+    seconds: summary.train_seconds,
+    ...(summary.cost ? { cost: summary.cost } : {}),
+  };
 }
 
-/** Runs `jobs` with at most `parallel` at a time, longest expected first; results in the order of `jobs`. */
-export async function runJobs(
-  jobs: readonly Job[],
-  parallel: number,
-  weight: (job: Job) => number,
-  onEpoch: (job: Job, point: EpochPoint) => void,
-  onDone: (result: JobResult) => void,
-): Promise<JobResult[]> {
-  const results = new Array<JobResult>(jobs.length);
-  const queue = jobs.map((job, i) => ({ job, i })).sort((a, b) => weight(b.job) - weight(a.job) || a.i - b.i);
-  const lane = async (): Promise<void> => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const { job, i } = next;
-      const result = await runJob(job, (p) => onEpoch(job, p));
-      results[i] = result;
-      onDone(result);
+/** What a job does in a folder where an earlier study stopped: reuse, resume from its checkpoint, or start again. */
+export function prepareJob(job: Job): { done: JobResult } | { job: Job } {
+  const done = resultFromFolder(job);
+  if (done) return { done };
+  if (existsSync(join(job.out, STATE_FILE))) return { job: { ...job, resume: true } };
+  rmSync(job.out, { recursive: true, force: true }); // started, never checkpointed: nothing to keep
+  return { job };
+}
+
+/** The last line of a crashed child's stderr that says what went wrong (not Node's version banner). */
+function errorLine(stderr: string, code: number | null, signal: NodeJS.Signals | null): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const line = lines.find((l) => /^(audiopred: |\w*Error\b|RangeError|TypeError|FATAL|.*out of memory)/i.test(l));
+  return line?.replace(/^audiopred: /, '') ?? (signal ? `killed by ${signal}` : `exited with code ${code}`);
+}
+
+export interface RunningJob {
+  readonly result: Promise<JobResult>;
+  stop(): void;
+}
+
+/** Starts `job` in a child process; `onEpoch` hears each epoch. The result never rejects: failures are results. */
+export function startJob(job: Job, onEpoch: (point: EpochPoint) => void): RunningJob {
+  const child: ChildProcess = fork(CHILD, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-20_000)));
+  let end: Extract<ChildMessage, { type: 'end' }> | undefined;
+  const curve: EpochPoint[] = [];
+  child.on('message', (m: ChildMessage) => {
+    if (m.type === 'epoch') {
+      const point = { epoch: m.epoch, train: m.train, val: m.val };
+      curve.push(point);
+      onEpoch(point);
+    } else {
+      end = m;
     }
+  });
+  child.send({ type: 'run', job } satisfies ParentMessage);
+  const result = new Promise<JobResult>((resolve) => {
+    child.on('close', (code, signal) => {
+      const failed = (status: JobStatus, error: string): JobResult => ({
+        job, status, error, curve, finalTrain: NaN, finalVal: NaN, bestVal: curve.reduce((b, p) => Math.min(b, p.val), Infinity), seconds: NaN,
+      });
+      if (end?.status === 'done') {
+        resolve(resultFromFolder(job) ?? failed('failed', `${job.out}: the run ended but its summary cannot be read`));
+      } else if (end) {
+        resolve(failed(end.status, end.error ?? end.status));
+      } else {
+        resolve(failed('failed', errorLine(stderr, code, signal)));
+      }
+    });
+  });
+  return {
+    result,
+    stop: () => {
+      if (child.connected) child.send({ type: 'stop' } satisfies ParentMessage);
+    },
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, jobs.length)) }, lane));
-  return results;
 }

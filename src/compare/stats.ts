@@ -8,11 +8,10 @@
 export interface Summary {
   n: number;
   mean: number;
-  /** Sample standard deviation (n − 1); 0 for a single value. */
-  std: number;
-  /** 95 % confidence interval of the mean; equal to the mean when n = 1 (no spread to estimate). */
-  ciLow: number;
-  ciHigh: number;
+  /** Sample standard deviation (n − 1); null for a single value (no spread to estimate). */
+  std: number | null;
+  /** 95 % confidence interval of the mean, [low, high]; null for a single value. */
+  ci95: [number, number] | null;
 }
 
 /** t_{0.975, df} for df = 1 … 30 (two-sided 95 %). */
@@ -38,9 +37,9 @@ export function summarize(values: readonly number[]): Summary {
   const n = values.length;
   if (n === 0) throw new RangeError('no values to summarise');
   const mean = values.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { n, mean, std: 0, ciLow: mean, ciHigh: mean };
+  if (n === 1) return { n, mean, std: null, ci95: null };
   const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
   const std = Math.sqrt(variance);
   const half = (tQuantile975(n - 1) * std) / Math.sqrt(n);
-  return { n, mean, std, ciLow: mean - half, ciHigh: mean + half };
+  return { n, mean, std, ci95: [mean - half, mean + half] };
 }

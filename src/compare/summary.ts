@@ -17,13 +17,17 @@ export interface UnitSummary {
   ok: number;
   diverged: number;
   failed: number;
+  /** Stopped before the end (a `compare --resume` continues them). */
+  interrupted: number;
   /** First error line of a run that did not finish. */
   error?: string;
-  epochs: number; // mean epochs run (closed-form units stop early)
-  finalVal: Summary | null;
-  bestVal: Summary | null;
-  finalTrain: Summary | null;
-  /** 100·(1 − val / persistence's val on the same seed), in %: > 0 beats persistence. */
+  /** Mean epochs run (closed-form units stop early); null when no run finished. */
+  epochs: number | null;
+  /** Each summary is null when no run finished (and its std and ci95 are null with one run). */
+  final_val: Summary | null;
+  best_val: Summary | null;
+  final_train: Summary | null;
+  /** 100·(1 − val / persistence's val on the same seed), in %: > 0 beats persistence; null without a persistence run to pair with. */
   improvement: Summary | null;
   seconds: Summary;
   cost: CostReport | null;
@@ -56,14 +60,44 @@ export function summarizeResults(results: readonly JobResult[]): UnitSummary[] {
       ok: ok.length,
       diverged: runs.filter((r) => r.status === 'diverged').length,
       failed: runs.filter((r) => r.status === 'failed').length,
+      interrupted: runs.filter((r) => r.status === 'interrupted').length,
       ...(notOk?.error ? { error: notOk.error } : {}),
-      epochs: ok.length ? ok.reduce((a, r) => a + r.curve.length, 0) / ok.length : 0,
-      finalVal: summaryOf(ok.map((r) => r.finalVal)),
-      bestVal: summaryOf(ok.map((r) => r.bestVal)),
-      finalTrain: summaryOf(ok.map((r) => r.finalTrain)),
+      epochs: ok.length ? ok.reduce((a, r) => a + r.curve.length, 0) / ok.length : null,
+      final_val: summaryOf(ok.map((r) => r.finalVal)),
+      best_val: summaryOf(ok.map((r) => r.bestVal)),
+      final_train: summaryOf(ok.map((r) => r.finalTrain)),
       improvement: summaryOf(improvements),
       seconds: summarize(runs.map((r) => r.seconds)),
       cost: ok[0]?.cost ?? null,
+    };
+  });
+}
+
+/**
+ * The `summaries` of a compare.json, read back. Comparisons written before
+ * the keys were snake_case (finalVal, bestVal, finalTrain; ciLow, ciHigh,
+ * and std 0 for one seed) are converted, so old folders still report.
+ */
+export function readUnitSummaries(raw: readonly Record<string, unknown>[]): UnitSummary[] {
+  const stat = (v: unknown): Summary | null => {
+    if (v === null || typeof v !== 'object') return null;
+    const o = v as Record<string, unknown> & { n: number; mean: number };
+    if ('ci95' in o) return o as unknown as Summary;
+    const single = o.n === 1;
+    return { n: o.n, mean: o.mean, std: single ? null : (o.std as number), ci95: single ? null : [o.ciLow as number, o.ciHigh as number] };
+  };
+  return raw.map((u) => {
+    const { finalVal, bestVal, finalTrain, ...rest } = u;
+    const pick = (snake: string, camel: unknown) => stat(snake in u ? u[snake] : camel);
+    return {
+      ...(rest as unknown as UnitSummary),
+      final_val: pick('final_val', finalVal),
+      best_val: pick('best_val', bestVal),
+      final_train: pick('final_train', finalTrain),
+      interrupted: (u.interrupted as number | undefined) ?? 0,
+      improvement: stat(u.improvement),
+      epochs: u.ok ? (u.epochs as number) : null,
+      seconds: stat(u.seconds) as Summary,
     };
   });
 }

@@ -19,7 +19,7 @@ export type ModelName = (typeof modelNames)[number];
 
 /** The transformer's fixed shape: 2 pre-norm layers of 4 heads; its width is --hidden. */
 const TRANSFORMER_LAYERS = 2;
-export const TRANSFORMER_HEADS = 4;
+const TRANSFORMER_HEADS = 4;
 
 const factories: { readonly [N in ModelName]: UnitFactory } = {
   rnn: (c) => createRnn({ features: c.features, hidden: c.hidden }, c.backend),
@@ -39,19 +39,34 @@ const factories: { readonly [N in ModelName]: UnitFactory } = {
   persistence: (c) => createPersistence({ features: c.features }),
 };
 
-/** What each built-in is, for `audiopred units`, and the options it reads (`--opt key=value`). */
-export const BUILTIN_INFO: { readonly [N in ModelName]: { kind: 'backprop' | 'online'; about: string; options?: Record<string, OptionSpec> } } = {
-  rnn: { kind: 'backprop', about: "the reference: PyTorch's nn.RNN (tanh) + Linear read-out, --hidden units" },
-  mlp: { kind: 'backprop', about: "the original's alternative: a per-frame residual GELU MLP, normalised" },
-  gru: { kind: 'backprop', about: "PyTorch's nn.GRU + Linear read-out" },
-  lstm: { kind: 'backprop', about: "PyTorch's nn.LSTM + Linear read-out" },
-  transformer: { kind: 'backprop', about: 'causal pre-norm decoder: 2 layers of 4 heads, width --hidden, learned positions' },
-  linear: { kind: 'online', about: 'ridge-regression autoregression on the last frames (closed form, one pass)', options: LINEAR_OPTIONS },
-  esn: { kind: 'online', about: 'echo-state network, --hidden reservoir units, ridge readout (closed form, one pass)', options: ESN_OPTIONS },
-  'esn-rls': { kind: 'online', about: 'the same reservoir, readout learned online by recursive least squares (FORCE)', options: ESN_RLS_OPTIONS },
-  eprop: { kind: 'online', about: 'leaky tanh RNN learning online by e-prop (eligibility traces, no BPTT), Adam at --lr', options: EPROP_OPTIONS },
-  zero: { kind: 'backprop', about: 'the floor: predicts 0, the mean of standardised frames' },
-  persistence: { kind: 'backprop', about: 'the floor to beat: repeats the current frame' },
+/** What a built-in unit is, beside its factory. */
+export interface BuiltinInfo {
+  kind: 'backprop' | 'online';
+  /** One line for `audiopred units`. */
+  about: string;
+  /** The options it reads (`--opt key=value`). */
+  options?: Record<string, OptionSpec>;
+  /** Attention heads that split --hidden (which must then be a multiple of it). */
+  heads?: number;
+  /** Rough cost of one epoch relative to the RNN's at the defaults, so a study starts its longest runs first. */
+  epochCost: number;
+}
+
+export const BUILTIN_INFO: { readonly [N in ModelName]: BuiltinInfo } = {
+  rnn: { kind: 'backprop', epochCost: 1, about: "the reference: PyTorch's nn.RNN (tanh) + Linear read-out, --hidden units" },
+  mlp: { kind: 'backprop', epochCost: 0.5, about: "the original's alternative: a per-frame residual GELU MLP, normalised" },
+  gru: { kind: 'backprop', epochCost: 7, about: "PyTorch's nn.GRU + Linear read-out" },
+  lstm: { kind: 'backprop', epochCost: 12, about: "PyTorch's nn.LSTM + Linear read-out" },
+  transformer: {
+    kind: 'backprop', epochCost: 50, heads: TRANSFORMER_HEADS,
+    about: `causal pre-norm decoder: ${TRANSFORMER_LAYERS} layers of ${TRANSFORMER_HEADS} heads, width --hidden, learned positions`,
+  },
+  linear: { kind: 'online', epochCost: 0.1, about: 'ridge-regression autoregression on the last frames (closed form, one pass)', options: LINEAR_OPTIONS },
+  esn: { kind: 'online', epochCost: 0.2, about: 'echo-state network, --hidden reservoir units, ridge readout (closed form, one pass)', options: ESN_OPTIONS },
+  'esn-rls': { kind: 'online', epochCost: 3, about: 'the same reservoir, readout learned online by recursive least squares (FORCE)', options: ESN_RLS_OPTIONS },
+  eprop: { kind: 'online', epochCost: 6, about: 'leaky tanh RNN learning online by e-prop (eligibility traces, no BPTT), Adam at --lr', options: EPROP_OPTIONS },
+  zero: { kind: 'backprop', epochCost: 0.1, about: 'the floor: predicts 0, the mean of standardised frames' },
+  persistence: { kind: 'backprop', epochCost: 0.1, about: 'the floor to beat: repeats the current frame' },
 };
 
 export function isModelName(name: string): name is ModelName {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { EpochPoint } from '../compare/job.js';
 import type { Summary } from '../compare/stats.js';
 import { REFERENCE_UNIT, type UnitSummary } from '../compare/summary.js';
-import { bytes, compactCount } from '../cli/format.js';
+import { bytes, compactCount } from '../format.js';
 import { version } from '../version.js';
 import { escapeHtml, table, type TableRow } from './html.js';
 import { requireFont, type FontChoice } from './render.js';
@@ -50,8 +50,9 @@ export function compareData(record: CompareRecord): { units: string[]; recording
   const finals: FinalPoint[] = [];
   const missing: string[] = [];
   for (const s of record.summaries) {
-    if (s.finalVal && Number.isFinite(s.finalVal.mean)) {
-      finals.push({ recording: s.audio, unit: s.unit, mean: s.finalVal.mean, low: s.finalVal.ciLow, high: s.finalVal.ciHigh, seeds: s.finalVal.n });
+    const v = s.final_val;
+    if (v && Number.isFinite(v.mean)) {
+      finals.push({ recording: s.audio, unit: s.unit, mean: v.mean, low: v.ci95?.[0] ?? null, high: v.ci95?.[1] ?? null, seeds: v.n });
     } else {
       missing.push(`${s.unit} on ${s.audio}`);
     }
@@ -80,14 +81,15 @@ export function compareData(record: CompareRecord): { units: string[]; recording
 function cutIntervals(points: readonly FinalPoint[], log: boolean): { points: FinalPoint[]; cut: boolean } {
   let cut = false;
   const out = points.map((p) => {
-    if (p.low > 0) return p;
+    if (p.low === null || p.low > 0) return p;
     cut = true;
     return { ...p, low: log ? p.mean / 10 : 0 };
   });
   return { points: out, cut };
 }
 
-const fixed = (x: number, digits = 4) => x.toFixed(digits);
+/** '—' where a statistic does not exist (the spread of one seed, a unit with no finished run). */
+const fixed = (x: number | null, digits = 4) => (x === null ? '—' : x.toFixed(digits));
 const meanStd = (s: Summary | null) => (s ? `${fixed(s.mean)} ± ${fixed(s.std)}` : '—');
 
 function summaryRows(record: CompareRecord, recordings: readonly string[]): TableRow[] {
@@ -99,14 +101,14 @@ function summaryRows(record: CompareRecord, recordings: readonly string[]): Tabl
       rows.push({
         name: u.unit,
         cells: [
-          meanStd(u.finalVal),
-          u.finalVal ? `${fixed(u.finalVal.ciLow)} … ${fixed(u.finalVal.ciHigh)}` : '—',
+          meanStd(u.final_val),
+          u.final_val?.ci95 ? `${fixed(u.final_val.ci95[0])} … ${fixed(u.final_val.ci95[1])}` : '—',
           u.unit === REFERENCE_UNIT ? 'reference' : u.improvement ? `${u.improvement.mean >= 0 ? '+' : ''}${u.improvement.mean.toFixed(1)} %` : '—',
           u.cost ? compactCount(u.cost.params) : '—',
           u.cost ? bytes(u.cost.memoryBytes) : '—',
           u.cost?.macsPerFrame !== undefined ? compactCount(u.cost.macsPerFrame) : '—',
           `${u.ok} / ${u.seeds.length}`,
-          u.ok ? String(Math.round(u.epochs)) : '—',
+          u.epochs !== null ? String(Math.round(u.epochs)) : '—',
         ],
       });
     }

@@ -8,9 +8,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { MFCC_DEFAULTS } from '../audio/mfcc.js';
-import { bytes, compactCount } from '../cli/format.js';
+import { readUnitSummaries } from '../compare/summary.js';
 import { UsageError } from '../errors.js';
+import { bytes, compactCount, duration } from '../format.js';
 import { MODEL_FILE } from '../runs/checkpoint.js';
+import { ensureFolder } from '../runs/folder.js';
+import type { CostReport } from '../train/learner.js';
 import { openRun, predictValidationSegment, type RunFolder, type SegmentPrediction } from '../runs/open.js';
 import { version } from '../version.js';
 import { renderCompareReport, type CompareRecord } from './compare.js';
@@ -52,7 +55,7 @@ function runNames(runs: readonly RunFolder[]): string[] {
 }
 
 const fixed = (x: unknown, digits = 4) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : x === null || x === undefined ? '—' : String(x));
-const seconds = (s: unknown) => (typeof s !== 'number' ? '—' : s >= 90 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(1)} s`);
+const seconds = (s: unknown) => (typeof s === 'number' ? duration(s) : '—');
 const frameMsOf = (p: SegmentPrediction) => (1000 * MFCC_DEFAULTS.hopLength) / p.sampleRate;
 
 /** The segment's place in the recording, for captions. */
@@ -76,8 +79,8 @@ function configRows(runs: readonly ReportRun[]): TableRow[] {
   const row = (name: string, cell: (r: ReportRun) => string): TableRow => ({ name, cells: runs.map(cell) });
   const rec = (r: ReportRun) => r.folder.record as Record<string, unknown> & RunFolder['record'];
   const cfg = (r: ReportRun) => r.folder.record.config;
-  const sum = (r: ReportRun) => r.folder.summary ?? {};
-  const cost = (r: ReportRun) => (sum(r).cost ?? null) as Record<string, number> | null;
+  const sum = (r: ReportRun) => r.folder.summary; // null while the run is in progress
+  const cost = (r: ReportRun) => (sum(r)?.cost ?? null) as CostReport | null;
   const data = (r: ReportRun) => (rec(r).data ?? {}) as { train?: number[]; val?: number[]; segments?: number };
   const segmentMse = (r: ReportRun) => {
     const p = r.prediction;
@@ -108,30 +111,53 @@ function configRows(runs: readonly ReportRun[]): TableRow[] {
     row('backend', (r) => String(rec(r).backend ?? cfg(r).backend)),
     row('audiopred', (r) => String(rec(r).audiopred ?? '—')),
     { name: 'results', cells: [] },
-    row('status', (r) => String(sum(r).status ?? (r.folder.metrics.length ? 'in progress' : 'no epochs yet'))),
-    row('epochs run', (r) => String(sum(r).epochs ?? r.folder.metrics.at(-1)?.epoch ?? 0)),
-    row('final train loss', (r) => fixed(sum(r).final_train_loss ?? r.folder.metrics.at(-1)?.train_loss)),
-    row('final val loss', (r) => fixed(sum(r).final_val_loss ?? r.folder.metrics.at(-1)?.val_loss)),
-    row('best val loss (epoch)', (r) => (sum(r).best_val_loss !== undefined && sum(r).best_val_loss !== null ? `${fixed(sum(r).best_val_loss)} (${sum(r).best_epoch})` : '—')),
+    row('status', (r) => String(sum(r)?.status ?? (r.folder.metrics.length ? 'in progress' : 'no epochs yet'))),
+    row('epochs run', (r) => String(sum(r)?.epochs ?? r.folder.metrics.at(-1)?.epoch ?? 0)),
+    row('final train loss', (r) => fixed(sum(r)?.final_train_loss ?? r.folder.metrics.at(-1)?.train_loss)),
+    row('final val loss', (r) => fixed(sum(r)?.final_val_loss ?? r.folder.metrics.at(-1)?.val_loss)),
+    row('best val loss (epoch)', (r) => (sum(r)?.best_val_loss !== undefined && sum(r)?.best_val_loss !== null ? `${fixed(sum(r)?.best_val_loss)} (${sum(r)?.best_epoch})` : '—')),
     row('val loss on the segment shown', segmentMse),
-    row('training time', (r) => seconds(sum(r).train_seconds ?? r.folder.metrics.at(-1)?.seconds)),
+    row('training time', (r) => seconds(sum(r)?.train_seconds ?? r.folder.metrics.at(-1)?.seconds)),
     { name: 'cost', cells: [] },
-    row('parameters', (r) => (cost(r) ? `${compactCount(cost(r)!.params)}${cost(r)!.trainable !== cost(r)!.params ? ` (${compactCount(cost(r)!.trainable)} trained)` : ''}` : '—')),
-    row('memory', (r) => (cost(r) ? bytes(cost(r)!.memoryBytes) : '—')),
-    row('MACs / frame', (r) => (cost(r)?.macsPerFrame !== undefined ? compactCount(cost(r)!.macsPerFrame) : '—')),
-    row('effective MACs / frame', (r) => (cost(r)?.effectiveMacsPerFrame !== undefined ? compactCount(cost(r)!.effectiveMacsPerFrame) : '—')),
-    row('activation sparsity', (r) => (cost(r)?.activationSparsity !== undefined ? `${(100 * cost(r)!.activationSparsity).toFixed(1)} %` : '—')),
+    row('parameters', (r) => {
+      const c = cost(r);
+      return c ? `${compactCount(c.params)}${c.trainable !== c.params ? ` (${compactCount(c.trainable)} trained)` : ''}` : '—';
+    }),
+    row('memory', (r) => {
+      const c = cost(r);
+      return c ? bytes(c.memoryBytes) : '—';
+    }),
+    row('MACs / frame', (r) => {
+      const macs = cost(r)?.macsPerFrame;
+      return macs !== undefined ? compactCount(macs) : '—';
+    }),
+    row('effective MACs / frame', (r) => {
+      const macs = cost(r)?.effectiveMacsPerFrame;
+      return macs !== undefined ? compactCount(macs) : '—';
+    }),
+    row('activation sparsity', (r) => {
+      const sparsity = cost(r)?.activationSparsity;
+      return sparsity !== undefined ? `${(100 * sparsity).toFixed(1)} %` : '—';
+    }),
   ];
 }
 
 /** A folder that `audiopred compare` wrote (compare.json, no config.json). */
 function compareRecordIn(dir: string): CompareRecord | null {
   if (existsSync(join(dir, 'config.json')) || !existsSync(join(dir, 'compare.json'))) return null;
+  let record: CompareRecord & { summaries: Record<string, unknown>[] };
   try {
-    return JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')) as CompareRecord;
+    record = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'));
   } catch {
     throw new UsageError(`${join(dir, 'compare.json')} is not readable JSON; the comparison folder is damaged`);
   }
+  return { ...record, summaries: readUnitSummaries(record.summaries) };
+}
+
+/** Makes the output's folder if it is missing (as `compare -o` does), then checks the path can be written. */
+function prepareOutput(out: string): void {
+  ensureFolder(dirname(out));
+  checkOutputPath(out);
 }
 
 /**
@@ -143,16 +169,17 @@ export async function writeRunReport(dirs: readonly string[], options: RunReport
   if (!Number.isSafeInteger(options.valSegment) || options.valSegment < 0) {
     throw new UsageError(`--val-segment must be an integer ≥ 0, got '${options.valSegment}'`);
   }
-  checkOutputPath(options.out);
   const font = options.png ? requireFont() : null;
   const comparison = dirs.length === 1 ? compareRecordIn(dirs[0]) : null;
   if (comparison) {
+    prepareOutput(options.out);
     const ext = extname(options.out);
     return renderCompareReport(comparison, { dir: dirname(options.out), name: basename(options.out, ext), png: options.png, log: options.log, font });
   }
   for (const dir of dirs) if (compareRecordIn(dir)) throw new UsageError(`${dir} is a comparison (compare.json); report on it alone, or on run folders from its runs/`);
 
   const folders = dirs.map((d) => openRun(d));
+  prepareOutput(options.out); // after the folders are found good, before the work
   const names = runNames(folders);
   const runs: ReportRun[] = [];
   for (const [i, folder] of folders.entries()) {
@@ -206,12 +233,11 @@ export async function writeRunReport(dirs: readonly string[], options: RunReport
     const panels: HeatmapPanel[] = [];
     for (const group of groups.values()) {
       const p = group[0].prediction!;
-      const target = { frames: p.frames, features: p.features, firstFrame: p.horizon };
+      const target = { frames: p.frames, features: p.features, firstFrame: p.horizon, frameMs: frameMsOf(p) };
       panels.push({ label: groups.size === 1 ? 'target (the recording)' : `target for ${group.map((g) => g.name).join(', ')}`, ...target, values: p.target });
       for (const g of group) panels.push({ label: `predicted by ${g.name}`, ...target, values: g.prediction!.prediction });
     }
     const first = predicted[0].prediction!;
-    const frameMs = frameMsOf(first);
     const places = [...groups.values()].map((g) => segmentPlace(g[0]));
     const normalize = predicted[0].folder.record.config.normalize;
     const sameSegment = groups.size === 1;
@@ -220,7 +246,6 @@ export async function writeRunReport(dirs: readonly string[], options: RunReport
       name: 'heatmap',
       spec: () =>
         heatmapSpec(panels, {
-          frameMs,
           valueTitle: normalize === 'none' ? 'MFCC value' : 'standardised MFCC',
           subtitle: sameSegment ? `${places[0]}; one colour scale for all panels` : 'each run on its own validation segment; one colour scale for all panels',
         }),
@@ -232,7 +257,6 @@ export async function writeRunReport(dirs: readonly string[], options: RunReport
         (sameSegment ? '' : ` Segments: ${[...groups.values()].map((g, i) => `${escapeHtml(g.map((x) => x.name).join(', '))}: ${escapeHtml(places[i])}`).join('; ')}.`),
     });
     const errors: ErrorPoint[] = [];
-    let last = 0;
     for (const r of predicted) {
       const p = r.prediction!;
       for (let i = 0; i < p.frames; i++) {
@@ -240,16 +264,12 @@ export async function writeRunReport(dirs: readonly string[], options: RunReport
         for (let f = 0; f < p.features; f++) s += (p.prediction[i * p.features + f] - p.target[i * p.features + f]) ** 2;
         errors.push({ run: r.name, t: p.horizon + i, error: s / p.features });
       }
-      last = Math.max(last, p.horizon + p.frames);
     }
-    const firstFrame = Math.min(...predicted.map((r) => r.prediction!.horizon));
     figures.push({
       name: 'error',
       spec: (log) =>
-        errorSpec(errors.filter((e) => !log || e.error > 0), predicted.map((r) => r.name), {
-          frameMs,
-          first: firstFrame,
-          last,
+        errorSpec(errors, predicted.map((r) => r.name), {
+          frameMs: predicted.map((r) => frameMsOf(r.prediction!)),
           log,
           subtitle: `per frame, the mean over the ${first.features} coefficients; ${sameSegment ? places[0] : 'each run on its own validation segment (see the heatmaps)'}`,
         }),

@@ -99,6 +99,20 @@ export function lossCurvesSpec(points: readonly LossPoint[], runs: readonly stri
   };
 }
 
+const msLabel = (ms: number) => ms.toFixed(ms < 10 ? 2 : 1);
+
+/**
+ * The time axis of the segment figures. A frame is a hop of 160 samples at
+ * the run's own sample rate, so runs on recordings of different rates have
+ * frames of different lengths: then the axis is in seconds, each run scaled
+ * by its own frame length; otherwise it counts frames and says how long one is.
+ */
+export function segmentTime(frameMs: readonly number[]): { inFrames: boolean; title: string; at: (frame: number, frameMs: number) => number } {
+  const same = frameMs.every((ms) => Math.abs(ms - frameMs[0]) <= 1e-9 * frameMs[0]);
+  if (same) return { inFrames: true, title: `time in the segment (frames of ${msLabel(frameMs[0])} ms)`, at: (frame) => frame };
+  return { inFrames: false, title: 'time in the segment (s; each run at its own frame length)', at: (frame, ms) => (frame * ms) / 1000 };
+}
+
 export interface HeatmapPanel {
   /** The panel's heading, e.g. 'target' or 'predicted by rA (rnn)'. */
   label: string;
@@ -106,6 +120,8 @@ export interface HeatmapPanel {
   features: number;
   /** Frame index (within the segment) of the first row of `values`. */
   firstFrame: number;
+  /** How long one frame is, in ms: the hop (160 samples) at the run's own sample rate. */
+  frameMs: number;
   /** (frames, features) */
   values: Float32Array;
 }
@@ -126,16 +142,26 @@ export function symmetricBound(panels: readonly HeatmapPanel[]): number {
  * The cells are an image per panel (raster.ts); Vega draws the axes, the
  * headers and the legend, whose scale an invisible layer carries.
  */
-export function heatmapSpec(panels: readonly HeatmapPanel[], options: { frameMs: number; valueTitle: string; subtitle: string }): TopLevelSpec {
+export function heatmapSpec(panels: readonly HeatmapPanel[], options: { valueTitle: string; subtitle: string }): TopLevelSpec {
   const bound = symmetricBound(panels);
   const features = Math.max(...panels.map((p) => p.features));
-  const first = Math.min(...panels.map((p) => p.firstFrame));
-  const last = Math.max(...panels.map((p) => p.firstFrame + p.frames));
+  const time = segmentTime(panels.map((p) => p.frameMs));
+  // Where frame lengths differ, each panel's heading says its own.
+  const label = (p: HeatmapPanel) => (time.inFrames ? p.label : `${p.label} (frames of ${msLabel(p.frameMs)} ms)`);
+  const first = Math.min(...panels.map((p) => time.at(p.firstFrame, p.frameMs)));
+  const last = Math.max(...panels.map((p) => time.at(p.firstFrame + p.frames, p.frameMs)));
   const rows = panels.flatMap((p) => [
-    { panel: p.label, url: heatmapImage(p.values, p.frames, p.features, bound, SCHEME), t0: p.firstFrame, t1: p.firstFrame + p.frames, c0: -0.5, c1: p.features - 0.5 },
+    {
+      panel: label(p),
+      url: heatmapImage(p.values, p.frames, p.features, bound, SCHEME),
+      t0: time.at(p.firstFrame, p.frameMs),
+      t1: time.at(p.firstFrame + p.frames, p.frameMs),
+      c0: -0.5,
+      c1: p.features - 0.5,
+    },
     // Two rows that only give the colour scale (and so the legend) its domain.
-    { panel: p.label, v: -bound, t0: first, c0: 0 },
-    { panel: p.label, v: bound, t0: first, c0: 0 },
+    { panel: label(p), v: -bound, t0: first, c0: 0 },
+    { panel: label(p), v: bound, t0: first, c0: 0 },
   ]);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -146,7 +172,7 @@ export function heatmapSpec(panels: readonly HeatmapPanel[], options: { frameMs:
       row: {
         field: 'panel',
         type: 'nominal',
-        sort: panels.map((p) => p.label),
+        sort: panels.map(label),
         title: null,
         header: { labelOrient: 'top', labelAnchor: 'start', labelAngle: 0, labelFontWeight: 'bold', labelPadding: 4, labelLimit: WIDTH },
       },
@@ -156,12 +182,7 @@ export function heatmapSpec(panels: readonly HeatmapPanel[], options: { frameMs:
       width: WIDTH,
       height: Math.max(84, features * 11),
       encoding: {
-        x: {
-          field: 't0',
-          type: 'quantitative',
-          title: `time in the segment (frames of ${options.frameMs.toFixed(options.frameMs < 10 ? 2 : 1)} ms)`,
-          scale: { domain: [first, last], nice: false, zero: false },
-        },
+        x: { field: 't0', type: 'quantitative', title: time.title, scale: { domain: [first, last], nice: false, zero: false } },
         y: {
           field: 'c0',
           type: 'quantitative',
@@ -205,28 +226,33 @@ export interface ErrorPoint {
   error: number;
 }
 
-/** Squared error per frame (mean over coefficients) along the segment, one colour per run. */
+/**
+ * Squared error per frame (mean over coefficients) along the segment, one
+ * colour per run; `frameMs[i]` is the frame length of `runs[i]`. On the log
+ * scale, zero errors are left out.
+ */
 export function errorSpec(
   points: readonly ErrorPoint[],
   runs: readonly string[],
-  options: { frameMs: number; first: number; last: number; log: boolean; subtitle: string },
+  options: { frameMs: readonly number[]; log: boolean; subtitle: string },
 ): TopLevelSpec {
+  const time = segmentTime(options.frameMs);
+  const msOf = new Map(runs.map((r, i) => [r, options.frameMs[i]]));
+  const at = (p: ErrorPoint, frame: number) => time.at(frame, msOf.get(p.run)!);
+  const first = Math.min(...points.map((p) => at(p, p.t)));
+  const last = Math.max(...points.map((p) => at(p, p.t + 1)));
+  const shown = points.filter((p) => !options.log || p.error > 0);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Squared error over time', subtitle: options.subtitle },
     config: CONFIG,
     width: WIDTH,
     height: 220,
-    data: { values: points.map((p) => ({ ...p })) },
+    data: { values: shown.map((p) => ({ ...p, t: at(p, p.t) })) },
     mark: { type: 'line', strokeWidth: 1.2, clip: true },
     encoding: {
-      x: {
-        field: 't',
-        type: 'quantitative',
-        title: `time in the segment (frames of ${options.frameMs.toFixed(options.frameMs < 10 ? 2 : 1)} ms)`,
-        scale: { domain: [options.first, options.last], nice: false, zero: false },
-      },
-      y: { field: 'error', ...yLoss(options.log, 'squared error', points.map((p) => p.error)), ...(options.log ? {} : { scale: { zero: true } }) },
+      x: { field: 't', type: 'quantitative', title: time.title, scale: { domain: [first, last], nice: false, zero: false } },
+      y: { field: 'error', ...yLoss(options.log, 'squared error', shown.map((p) => p.error)), ...(options.log ? {} : { scale: { zero: true } }) },
       color: { field: 'run', type: 'nominal', title: 'run', scale: colourScale(runs), sort: [...runs] },
     },
   };
@@ -238,13 +264,15 @@ export interface FinalPoint {
   recording: string;
   unit: string;
   mean: number;
-  low: number;
-  high: number;
+  /** The 95 % CI; null with one seed (no bar drawn). */
+  low: number | null;
+  high: number | null;
   seeds: number;
 }
 
-/** Final validation loss per unit: a point at the mean and a bar over the 95 % CI, one colour per recording. */
+/** Final validation loss per unit: a point at the mean and a bar over the 95 % CI (where there is one), one colour per recording. */
 export function compareFinalSpec(points: readonly FinalPoint[], units: readonly string[], recordings: readonly string[], log: boolean): TopLevelSpec {
+  const x = yLoss(log, 'final validation loss (MSE)', points.flatMap((p) => [p.mean, p.low ?? p.mean, p.high ?? p.mean]));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Final validation loss per unit', subtitle: `mean over seeds with its 95 % confidence interval (Student's t); ${log ? 'log' : 'linear'} scale` },
@@ -259,15 +287,13 @@ export function compareFinalSpec(points: readonly FinalPoint[], units: readonly 
     },
     layer: [
       {
+        transform: [{ filter: 'isValid(datum.low) && isValid(datum.high)' }],
         mark: { type: 'rule', strokeWidth: 2 },
-        encoding: {
-          x: { field: 'low', ...yLoss(log, 'final validation loss (MSE)', points.flatMap((p) => [p.low, p.high])) },
-          x2: { field: 'high' },
-        },
+        encoding: { x: { field: 'low', ...x }, x2: { field: 'high' } },
       },
       {
         mark: { type: 'point', filled: true, size: 50, opacity: 1 },
-        encoding: { x: { field: 'mean', type: 'quantitative' } },
+        encoding: { x: { field: 'mean', ...x } },
       },
     ],
   };

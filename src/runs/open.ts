@@ -2,54 +2,39 @@
  * Reading a run folder back: its record, and its trained unit's predictions
  * on a validation segment (for reports).
  */
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadFeatures } from '../audio/features.js';
+import { resolveConfig } from '../config/settings.js';
 import { cutSegments, splitSegments } from '../data/dataset.js';
 import { Xoshiro128 } from '../data/rng.js';
 import { UsageError } from '../errors.js';
 import { decodeSafetensors } from '../formats/safetensors.js';
 import { getBackend } from '../kernels/index.js';
-import { resolveConfig, type TrainConfig } from '../train/config.js';
 import { buildUnit } from '../train/learner.js';
 import { resolveUnit } from '../units/load.js';
 import { MODEL_FILE } from './checkpoint.js';
-import type { MetricsLine } from './record.js';
+import { readConfigRecord, readMetrics, readSummary, type MetricsLine, type RunConfigRecord, type RunSummary } from './record.js';
 
 export interface RunFolder {
   dir: string;
-  /** config.json as written. */
-  record: Record<string, unknown> & { config: TrainConfig; audio: { path: string; name: string }; unit?: { label: string } };
+  /** config.json. */
+  record: RunConfigRecord;
   metrics: MetricsLine[];
   /** summary.json, absent while a run is in progress. */
-  summary: Record<string, unknown> | null;
+  summary: RunSummary | null;
 }
 
-function readJson(path: string): unknown {
-  return JSON.parse(readFileSync(path, 'utf8'));
-}
-
+/** A run folder's records; a UsageError if `dir` is not a run folder. */
 export function openRun(dir: string): RunFolder {
-  let record: RunFolder['record'];
-  try {
-    record = readJson(join(dir, 'config.json')) as RunFolder['record'];
-  } catch {
-    throw new UsageError(`${dir} is not a run folder (no readable config.json); give a folder that audiopred train wrote`);
-  }
+  const record = readConfigRecord(dir);
   let metrics: MetricsLine[] = [];
   try {
-    metrics = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as MetricsLine);
+    metrics = readMetrics(dir);
   } catch {
-    metrics = [];
+    metrics = []; // a report shows what it can of a damaged run
   }
-  let summary: Record<string, unknown> | null = null;
-  try {
-    summary = readJson(join(dir, 'summary.json')) as Record<string, unknown>;
-  } catch {
-    summary = null;
-  }
-  return { dir, record, metrics, summary };
+  return { dir, record, metrics, summary: readSummary(dir) };
 }
 
 export interface SegmentPrediction {

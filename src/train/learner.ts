@@ -13,7 +13,7 @@ import { UsageError } from '../errors.js';
 import { createChecked, probeUnit } from '../units/check.js';
 import { unitContext, unitShape, type UnitShape } from '../units/context.js';
 import { resolveUnit, type UnitSource } from '../units/load.js';
-import type { TrainConfig } from './config.js';
+import type { TrainConfig } from '../config/settings.js';
 import { OnlineTrainer } from './online-trainer.js';
 import { backendFor, Trainer } from './trainer.js';
 

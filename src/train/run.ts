@@ -2,7 +2,7 @@ import { loadFeatures, type Features } from '../audio/features.js';
 import { cutSegments, splitSegments, type Segments, type Split } from '../data/dataset.js';
 import { Xoshiro128 } from '../data/rng.js';
 import type { UnitSource } from '../units/load.js';
-import type { TrainConfig } from './config.js';
+import type { TrainConfig } from '../config/settings.js';
 import { createLearner, type Learner } from './learner.js';
 
 export interface PreparedRun {

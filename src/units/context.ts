@@ -1,7 +1,7 @@
 import { Xoshiro128 } from '../data/rng.js';
 import type { Backend } from '../kernels/backend.js';
 import type { UnitContext } from '../models/unit.js';
-import type { TrainConfig } from '../train/config.js';
+import type { TrainConfig } from '../config/settings.js';
 
 /** The plain-data part of a UnitContext: what a worker thread needs to build the same unit. */
 export interface UnitShape {

@@ -56,7 +56,7 @@ test('every built-in model trains from the command line and lowers or holds its 
     for (const e of epochs) assert.ok(Number.isFinite(e.val_loss) && e.val_loss > 0, `${model}: ${JSON.stringify(e)}`);
     const last = epochs.at(-1);
     assert.ok(last.train_loss <= epochs[0].train_loss * 1.0001, `${model}: train loss ${epochs[0].train_loss} → ${last.train_loss}`);
-    assert.ok(done.cost.macsPerFrame >= 0 && done.cost.params >= 0, `${model}: ${JSON.stringify(done.cost)}`);
+    assert.ok(done.cost.macs_per_frame >= 0 && done.cost.params >= 0, `${model}: ${JSON.stringify(done.cost)}`);
   }
 });
 

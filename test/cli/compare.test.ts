@@ -21,7 +21,7 @@ test('compare runs every unit × seed, prints a table per recording and writes J
   const r = runCli(['compare', audio, '--models', `rnn,${EXAMPLE_UNIT}`, '--seeds', '2', ...small, '-o', out]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /tone\.wav: 12 segments of 100 frames, horizon 2, 2 epochs, seeds 1, 2/);
-  for (const unit of ['persistence', 'rnn', 'delta-rule.ts']) assert.match(r.stdout, new RegExp(`\\| ${unit.replace('.', '\\.')} +\\| \\d\\.\\d{4} ± \\d\\.\\d{4}`));
+  for (const unit of ['persistence', 'rnn', 'delta-rule']) assert.match(r.stdout, new RegExp(`\\| ${unit.replace('.', '\\.')} +\\| \\d\\.\\d{4} ± \\d\\.\\d{4}`));
   assert.match(r.stdout, /\| persistence +\|.*\| reference +\|/);
   const record = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
   assert.deepEqual(record.seeds, [1, 2]);
@@ -36,7 +36,7 @@ test('compare runs every unit × seed, prints a table per recording and writes J
   // Reproducible from the seed list: a run equals `train` with the same seed (and threads).
   const rnn1 = record.runs.find((run: { unit: string; seed: number }) => run.unit === 'rnn' && run.seed === 1);
   const train = runCli(['train', audio, '--model', 'rnn', '--seed', '1', '--threads', String(record.threads_per_run), ...small, '--json']);
-  assert.equal(JSON.parse(train.stdout.trim().split('\n').at(-1)!).final_val_loss, rnn1.finalVal);
+  assert.equal(JSON.parse(train.stdout.trim().split('\n').at(-1)!).final_val_loss, rnn1.final_val);
 });
 
 test('compare refuses bad lists and broken units before running anything', () => {

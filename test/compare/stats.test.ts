@@ -17,7 +17,13 @@ test('summarize gives the sample std and a t interval', () => {
   assert.equal(s.mean, 2);
   assert.equal(s.std, 1); // n − 1 in the denominator
   const half = 4.302653 / Math.sqrt(3);
-  assert.ok(Math.abs(s.ciLow - (2 - half)) < 1e-5 && Math.abs(s.ciHigh - (2 + half)) < 1e-5, JSON.stringify(s));
-  assert.deepEqual(summarize([0.5]), { n: 1, mean: 0.5, std: 0, ciLow: 0.5, ciHigh: 0.5 });
+  assert.ok(s.ci95 && Math.abs(s.ci95[0] - (2 - half)) < 1e-5 && Math.abs(s.ci95[1] - (2 + half)) < 1e-5, JSON.stringify(s));
   assert.throws(() => summarize([]), /no values/);
+});
+
+test('one value has a mean but no std and no interval: null, not 0', () => {
+  assert.deepEqual(summarize([0.5]), { n: 1, mean: 0.5, std: null, ci95: null });
+  assert.equal(JSON.stringify(summarize([0.5])), '{"n":1,"mean":0.5,"std":null,"ci95":null}');
+  // Two equal values do have a spread, and it is 0.
+  assert.deepEqual(summarize([0.5, 0.5]), { n: 2, mean: 0.5, std: 0, ci95: [0.5, 0.5] });
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { summarize } from '../../src/compare/stats.js';
+import { summarize, type Summary } from '../../src/compare/stats.js';
 import { compareData, renderCompareReport, type CompareRecord } from '../../src/report/compare.js';
 import { findFont } from '../../src/report/render.js';
 import { assertCleanError, runCli } from '../helpers/cli.js';
@@ -17,8 +17,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const curve = (vals: number[]) => vals.map((val, i) => ({ epoch: i + 1, train: val * 1.1, val }));
 
-/** Two recordings; persistence (one pass), rnn (3 epochs, 2 seeds), and gru that failed on one recording. */
-function record(): CompareRecord {
+/** Two recordings; persistence (one pass), rnn (3 epochs, 2 seeds or 1), and gru that failed on one recording. */
+function record(seedCount = 2): CompareRecord {
+  const seeds = [1, 2].slice(0, seedCount);
   const runs: CompareRecord['runs'][number][] = [];
   const summaries: CompareRecord['summaries'][number][] = [];
   for (const audio of ['speech.flac', 'music.flac']) {
@@ -28,28 +29,30 @@ function record(): CompareRecord {
       ['rnn', [[0.9 * scale, 0.5 * scale, 0.15 * scale], [0.8 * scale, 0.4 * scale, 0.13 * scale]]],
       ['gru', audio === 'music.flac' ? [] : [[0.7, 0.3, 0.1], [0.75, 0.35, 0.12]]],
     ];
-    for (const [unit, curves] of units) {
+    for (const [unit, all] of units) {
+      const curves = all.slice(0, seedCount);
       curves.forEach((c, i) => runs.push({ audio, unit, seed: i + 1, status: 'ok', curve: curve(c) }));
       if (!curves.length) runs.push({ audio, unit, seed: 1, status: 'failed', curve: [] });
       const finals = curves.map((c) => c.at(-1)!);
       summaries.push({
         audio,
         unit,
-        seeds: [1, 2],
+        seeds,
         ok: curves.length,
         diverged: 0,
-        failed: 2 - curves.length,
-        epochs: curves[0]?.length ?? 0,
-        finalVal: finals.length ? summarize(finals) : null,
-        bestVal: finals.length ? summarize(finals) : null,
-        finalTrain: finals.length ? summarize(finals) : null,
+        failed: seedCount - curves.length,
+        interrupted: 0,
+        epochs: curves[0]?.length ?? null,
+        final_val: finals.length ? summarize(finals) : null,
+        best_val: finals.length ? summarize(finals) : null,
+        final_train: finals.length ? summarize(finals) : null,
         improvement: null,
-        seconds: summarize([1, 2]),
+        seconds: summarize(seeds),
         cost: unit === 'persistence' ? { params: 0, trainable: 0, memoryBytes: 0, macsPerFrame: 0 } : { params: 19724, trainable: 19724, memoryBytes: 79408, macsPerFrame: 19456 },
       });
     }
   }
-  return { audiopred: '0.1.0', created: '2026-01-01T00:00:00.000Z', seeds: [1, 2], config: { epochs: 3, segment: 100, horizon: 2 }, summaries, runs };
+  return { audiopred: '0.1.0', created: '2026-01-01T00:00:00.000Z', seeds, config: { epochs: 3, segment: 100, horizon: 2 }, summaries, runs };
 }
 
 test('the curves are means over seeds, and one-pass units are flat lines across all epochs', () => {
@@ -64,7 +67,7 @@ test('the curves are means over seeds, and one-pass units are flat lines across 
   assert.ok(Math.abs(persistence[0].loss - 0.105) < 1e-12);
   assert.deepEqual(data.missing, ['gru on music.flac']);
   const final = data.finals.find((f) => f.unit === 'rnn' && f.recording === 'music.flac')!;
-  assert.ok(final.low < final.mean && final.mean < final.high);
+  assert.ok(final.low !== null && final.high !== null && final.low < final.mean && final.mean < final.high);
 });
 
 test('renderCompareReport writes compare.html with both figures and the numbers, and PNGs when asked', { skip: findFont() === null ? 'no font' : false }, async () => {
@@ -87,6 +90,27 @@ test('renderCompareReport writes compare.html with both figures and the numbers,
   }
 });
 
+/** The CI bars of the final-loss figure: the lines in its rule mark (not the axes' grid or ticks). */
+const ciBars = (svg: string) => (svg.match(/<g class="mark-rule role-mark[^>]*>([^]*?)<\/g>/)?.[1].match(/<line/g) ?? []).length;
+
+test('with one seed there is no interval: no CI bar in the figure, "—" in the table', async () => {
+  const data = compareData(record(1));
+  assert.ok(data.finals.length > 0 && data.finals.every((f) => f.low === null && f.high === null && f.seeds === 1));
+  const out = join(dir, 'one-seed');
+  mkdirSync(out);
+  const html = readFileSync((await renderCompareReport(record(1), { dir: out, png: false })).html, 'utf8');
+  assert.match(html, /<th>rnn<\/th><td class="num">0\.1500 ± —<\/td><td>—<\/td>/);
+  assert.doesNotMatch(html, /± 0\.0000/);
+  const svgs = html.match(/<svg[^]*?<\/svg>/g)!;
+  assert.equal(ciBars(svgs[0]), 0);
+  // With two seeds, every finished unit on every recording has its bar: persistence and rnn on both, gru on one.
+  const two = join(dir, 'two-seeds');
+  mkdirSync(two);
+  const html2 = readFileSync((await renderCompareReport(record(2), { dir: two, png: false })).html, 'utf8');
+  assert.equal(ciBars(html2.match(/<svg[^]*?<\/svg>/)![0]), 5);
+  assert.match(html2, /<th>rnn<\/th><td class="num">0\.1400 ± 0\.0141<\/td><td class="num">0\.\d{4} … 0\.\d{4}<\/td>/);
+});
+
 test('audiopred report on a comparison folder writes the comparison report', () => {
   const folder = join(dir, 'folder');
   mkdirSync(folder);
@@ -96,4 +120,19 @@ test('audiopred report on a comparison folder writes the comparison report', () 
   assert.equal(r.code, 0, r.stderr);
   assert.match(readFileSync(out, 'utf8'), /<title>audiopred compare: persistence, rnn, gru<\/title>/);
   assertCleanError(runCli(['report', folder, folder]), /is a comparison \(compare\.json\); report on it alone/);
+});
+
+test('a compare.json from before the snake_case keys (finalVal, ciLow, std 0 for one seed) still reports', () => {
+  const folder = join(dir, 'old');
+  mkdirSync(folder);
+  const old = (v: Summary | null) => v && { n: v.n, mean: v.mean, std: v.std ?? 0, ciLow: v.ci95?.[0] ?? v.mean, ciHigh: v.ci95?.[1] ?? v.mean };
+  const r = record(1);
+  const summaries = r.summaries.map(({ final_val, best_val, final_train, interrupted, ...u }) => ({
+    ...u, epochs: u.epochs ?? 0, finalVal: old(final_val), bestVal: old(best_val), finalTrain: old(final_train), seconds: old(u.seconds),
+  }));
+  writeFileSync(join(folder, 'compare.json'), JSON.stringify({ ...r, summaries }));
+  const out = join(dir, 'old.html');
+  const cli = runCli(['report', folder, '-o', out]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(readFileSync(out, 'utf8'), /<th>rnn<\/th><td class="num">0\.1500 ± —<\/td><td>—<\/td>/);
 });

@@ -61,6 +61,32 @@ test('report writes one page with both runs, their table and the three figures a
   assert.match(html, /<tr class="differs"><th>unit<\/th><td>rnn \(backprop\)<\/td><td>mlp \(backprop\)<\/td><\/tr>/);
 });
 
+test('runs on recordings of different sample rates are drawn in seconds, each at its own frame length', () => {
+  // At 8 kHz a hop of 160 samples is 20 ms: 100 frames are 2 s, where rA's 100 frames are 1 s.
+  const audio8k = join(dir, 'tone-8k.wav');
+  writeFileSync(audio8k, encodeWav16([testSignal(12, 8000)], 8000));
+  const r8k = join(dir, 'r8k');
+  const train = runCli(['train', audio8k, ...small, '--model', 'mlp', '--out', r8k]);
+  assert.equal(train.code, 0, train.stderr);
+  const out = join(dir, 'rates.html');
+  const r = runCli(['report', rA, r8k, '-o', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const html = readFileSync(out, 'utf8');
+  assert.ok(!html.includes('time in the segment (frames of'), 'no time axis in one run\'s frames');
+  assert.match(html, /predicted by rA \(rnn\) \(frames of 10\.0 ms\)/);
+  assert.match(html, /predicted by r8k \(mlp\) \(frames of 20\.0 ms\)/);
+  // Both segment figures (the heatmaps, and the error on each scale) run to the 8 kHz segment's end at 2 s.
+  const axes = html.match(/X-axis titled 'time in the segment \(s; each run at its own frame length\)' for a linear scale with values from [\d.]+ to [\d.]+/g) ?? [];
+  assert.equal(axes.length, 3, axes.join('\n'));
+  for (const axis of axes) assert.match(axis, / to 2\.0$/);
+  // The caption places each segment in its recording by that recording's rate: 1 s long at 16 kHz, 2 s at 8 kHz.
+  for (const [run, file, seconds] of [['rA \\(rnn\\)', 'tone\\.wav', 1], ['r8k \\(mlp\\)', 'tone-8k\\.wav', 2]] as const) {
+    const m = html.match(new RegExp(`${run}: validation segment \\d+ of ${file} \\(([\\d.]+)–([\\d.]+) s\\)`));
+    assert.ok(m, `${run}'s segment in the caption`);
+    assert.equal(Number(m[2]) - Number(m[1]), seconds);
+  }
+});
+
 test('the page is self-contained: no scripts, no stylesheets or images from elsewhere, no clashing ids', () => {
   const out = join(dir, 'self.html');
   assert.equal(runCli(['report', rA, rB, '-o', out]).code, 0);
@@ -108,15 +134,24 @@ test('a run folder without a saved unit is reported without its prediction', () 
 test('a folder that is not a run is a one-line error', () => {
   const empty = join(dir, 'empty');
   mkdirSync(empty);
-  assertCleanError(runCli(['report', rA, empty, '-o', join(dir, 'x.html')]), /empty is not a run folder \(no readable config\.json\)/);
-  assert.ok(!existsSync(join(dir, 'x.html')));
+  assertCleanError(runCli(['report', rA, empty, '-o', join(dir, 'never', 'x.html')]), /empty is not a run folder \(no readable config\.json\)/);
+  assert.ok(!existsSync(join(dir, 'never')), 'no output folder for a refused report');
   assertCleanError(runCli(['report']), /missing required argument 'runs'/);
   assertCleanError(runCli(['report', rA, '--val-segment', '-1']), /--val-segment must be an integer ≥ 0/);
   assertCleanError(runCli(['report', rA, '--val-segment', '3', '-o', join(dir, 'x.html')]), /--val-segment 3: .*rA has 3 validation segments \(0…2\)/);
 });
 
+test('report -o into a missing folder makes the folder, as compare -o does', () => {
+  const out = join(dir, 'new', 'nested', 'folder', 'r.html');
+  const r = runCli(['report', rA, '-o', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `Wrote ${out}\n`);
+  assert.match(readFileSync(out, 'utf8'), /^<!doctype html>/);
+});
+
 test('an output path that cannot be written is a one-line error', () => {
-  assertCleanError(runCli(['report', rA, '-o', join(dir, 'no', 'such', 'folder', 'r.html')]), /cannot write .*r\.html: its folder does not exist/);
+  writeFileSync(join(dir, 'a-file'), '');
+  assertCleanError(runCli(['report', rA, '-o', join(dir, 'a-file', 'sub', 'r.html')]), /cannot create .*a-file.*: a file is in the way/);
   mkdirSync(join(dir, 'taken.html'));
   assertCleanError(runCli(['report', rA, '-o', join(dir, 'taken.html')]), /cannot write .*taken\.html: it is a directory/);
 });

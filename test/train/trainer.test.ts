@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { splitSegments, type Segments } from '../../src/data/dataset.js';
 import { Xoshiro128 } from '../../src/data/rng.js';
 import { wasmSupport } from '../../src/kernels/index.js';
-import { resolveConfig, type TrainConfig } from '../../src/train/config.js';
+import { resolveConfig, type TrainConfig } from '../../src/config/settings.js';
 import { shardRows } from '../../src/train/shard.js';
 import { createLearner } from '../../src/train/learner.js';
 import { assertClose } from '../models/check.js';

@@ -54,7 +54,7 @@ test('the worked example unit trains from the command line and beats predicting 
   assert.ok((done.final_val_loss as number) < 0.9, `val loss ${done.final_val_loss}`);
   const cost = done.cost as Record<string, number>;
   assert.equal(cost.params, 12 * (12 * 5 + 1));
-  assert.ok(cost.macsPerFrame > 0);
+  assert.ok(cost.macs_per_frame > 0);
 });
 
 test('a user unit in JavaScript that imports audiopred and its own helper module loads', () => {

@@ -1,31 +1,34 @@
-/** A comparison's results as a text table per recording, CSV rows and JSON. */
+/**
+ * A comparison's results as tables: Markdown per recording (table.md and the
+ * terminal), compare.csv (a row per unit and recording) and runs.csv (a row
+ * per run). A statistic that does not exist — the spread of one seed, an
+ * improvement with no persistence run to pair with — reads '—' in Markdown
+ * and is an empty cell in CSV, never 0.
+ */
 import { basename } from 'node:path';
-import { bytes, compactCount } from '../cli/format.js';
+import { bytes, compactCount, duration } from '../format.js';
 import type { JobResult } from './job.js';
 import type { Summary } from './stats.js';
 import { REFERENCE_UNIT, type UnitSummary } from './summary.js';
 
-const fixed = (x: number, digits = 4) => x.toFixed(digits);
-const meanStd = (s: Summary | null) => (s ? `${fixed(s.mean)} ± ${fixed(s.std)}` : '—');
-const interval = (s: Summary | null) => (s ? `[${fixed(s.ciLow)}, ${fixed(s.ciHigh)}]` : '—');
-const percent = (s: Summary | null) => (s ? `${s.mean >= 0 ? '+' : ''}${s.mean.toFixed(1)} ± ${s.std.toFixed(1)} %` : '—');
-
-function seconds(s: number): string {
-  return s >= 90 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(1)} s`;
-}
+const NONE = '—';
+const fixed = (x: number | null, digits = 4) => (x === null ? NONE : x.toFixed(digits));
+const meanStd = (s: Summary | null) => (s ? `${fixed(s.mean)} ± ${fixed(s.std)}` : NONE);
+const interval = (s: Summary | null) => (s?.ci95 ? `[${fixed(s.ci95[0])}, ${fixed(s.ci95[1])}]` : NONE);
+const percent = (s: Summary | null) => (s ? `${s.mean >= 0 ? '+' : ''}${s.mean.toFixed(1)} ± ${fixed(s.std, 1)} %` : NONE);
 
 /** Columns of the text table and how each cell reads. */
 const COLUMNS: [string, (u: UnitSummary) => string][] = [
   ['unit', (u) => u.unit],
-  ['final val (mean ± std)', (u) => meanStd(u.finalVal)],
-  ['95 % CI', (u) => interval(u.finalVal)],
-  ['best val', (u) => meanStd(u.bestVal)],
+  ['final val (mean ± std)', (u) => meanStd(u.final_val)],
+  ['95 % CI', (u) => interval(u.final_val)],
+  ['best val', (u) => meanStd(u.best_val)],
   ['vs persistence', (u) => (u.unit === REFERENCE_UNIT ? 'reference' : percent(u.improvement))],
-  ['params', (u) => (u.cost ? compactCount(u.cost.params) : '—')],
-  ['memory', (u) => (u.cost ? bytes(u.cost.memoryBytes) : '—')],
-  ['MACs/frame', (u) => (u.cost?.macsPerFrame !== undefined ? compactCount(u.cost.macsPerFrame) : '—')],
-  ['epochs', (u) => (u.ok ? String(Math.round(u.epochs)) : '—')],
-  ['time/run', (u) => seconds(u.seconds.mean)],
+  ['params', (u) => (u.cost ? compactCount(u.cost.params) : NONE)],
+  ['memory', (u) => (u.cost ? bytes(u.cost.memoryBytes) : NONE)],
+  ['MACs/frame', (u) => (u.cost?.macsPerFrame !== undefined ? compactCount(u.cost.macsPerFrame) : NONE)],
+  ['epochs', (u) => (u.epochs !== null ? String(Math.round(u.epochs)) : NONE)],
+  ['time/run', (u) => duration(u.seconds.mean)],
 ];
 
 /** One table per recording, as Markdown (readable in a terminal, pasteable into a README). */
@@ -41,7 +44,8 @@ export function formatTables(summaries: readonly UnitSummary[], heading: (audio:
     for (const r of cells) out.push(line(r));
     for (const u of rows) {
       if (u.ok < u.seeds.length) {
-        out.push(`${u.unit}: ${u.seeds.length - u.ok} of ${u.seeds.length} runs did not finish (${u.diverged} diverged, ${u.failed} failed): ${u.error ?? ''}`);
+        const why = [`${u.diverged} diverged`, `${u.failed} failed`, ...(u.interrupted ? [`${u.interrupted} interrupted`] : [])].join(', ');
+        out.push(`${u.unit}: ${u.seeds.length - u.ok} of ${u.seeds.length} runs did not finish (${why}): ${u.error ?? ''}`);
       }
     }
     out.push('');
@@ -49,8 +53,9 @@ export function formatTables(summaries: readonly UnitSummary[], heading: (audio:
   return out.join('\n');
 }
 
+/** A CSV cell: empty for what does not exist (null, undefined, NaN, ±Infinity), quoted when needed. */
 const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
+  const s = v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 const csv = (rows: unknown[][]) => rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
@@ -66,14 +71,15 @@ export function summariesCsv(summaries: readonly UnitSummary[]): string {
     header,
     ...summaries.map((u) => [
       u.audio, u.unit, u.seeds.length, u.ok, u.diverged, u.failed, u.epochs,
-      u.finalVal?.mean, u.finalVal?.std, u.finalVal?.ciLow, u.finalVal?.ciHigh,
-      u.bestVal?.mean, u.bestVal?.std, u.finalTrain?.mean, u.improvement?.mean, u.improvement?.std,
+      u.final_val?.mean, u.final_val?.std, u.final_val?.ci95?.[0], u.final_val?.ci95?.[1],
+      u.best_val?.mean, u.best_val?.std, u.final_train?.mean, u.improvement?.mean, u.improvement?.std,
       u.cost?.params, u.cost?.trainable, u.cost?.memoryBytes, u.cost?.macsPerFrame, u.cost?.effectiveMacsPerFrame,
       u.cost?.activationSparsity, u.seconds.mean,
     ]),
   ]);
 }
 
+/** A row per run; a run that did not finish has empty loss cells (its losses do not exist). */
 export function runsCsv(results: readonly JobResult[]): string {
   return csv([
     ['audio', 'unit', 'seed', 'status', 'epochs', 'final_train', 'final_val', 'best_val', 'seconds', 'error'],

@@ -1,0 +1,293 @@
+/**
+ * A comparison as a library call: every (unit, seed, recording) trained side by side on all
+ * cores, each in its own run folder under DIR/runs, then summarised per recording. compare.json
+ * is written when the study starts (its plan) and again when it ends, so a study that was
+ * stopped (Ctrl-C, a kill) can be finished by `resumeStudy(DIR)`: runs already done are read
+ * back from their folders, interrupted ones continue from their checkpoints, the rest run.
+ */
+import { availableParallelism } from 'node:os';
+import { basename, extname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { loadFeatures } from '../audio/features.js';
+import { configFromJson, configToJson, SETTINGS, type TrainConfig } from '../config/settings.js';
+import { cutSegments } from '../data/dataset.js';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../files.js';
+import { getBackend } from '../kernels/index.js';
+import { routeOptions } from '../models/options.js';
+import { BUILTIN_INFO, isModelName } from '../models/registry.js';
+import { createUniqueFolder, ensureFolder, timestamp } from '../runs/folder.js';
+import { costToJson } from '../runs/record.js';
+import { buildUnit } from '../train/learner.js';
+import { resolveUnit, type UnitSource } from '../units/load.js';
+import { version } from '../version.js';
+import { prepareJob, startJob, type EpochPoint, type Job, type JobResult, type RunningJob } from './job.js';
+import { REFERENCE_UNIT, summarizeResults, type UnitSummary } from './summary.js';
+import { formatTables, runsCsv, summariesCsv } from './tables.js';
+
+export const STUDY_FILE = 'compare.json';
+
+export interface StudyPlan {
+  /** Units as given (built-in names or absolute module paths); persistence always first. */
+  models: string[];
+  seeds: number[];
+  /** Absolute paths of the recordings. */
+  files: string[];
+  /** The settings every run shares (model, seed and threads are set per run). */
+  config: TrainConfig;
+  /** Runs side by side; 0 = one per core. */
+  jobs: number;
+}
+
+export interface StudyOptions {
+  signal?: AbortSignal;
+  /** Before the first run: how many runs, of how many epochs each. */
+  onStart?: (runs: number, epochs: number) => void;
+  onEpoch?: (job: Job, point: EpochPoint) => void;
+  onRunDone?: (result: JobResult, finished: number, total: number) => void;
+}
+
+export type StudyStatus = 'running' | 'interrupted' | 'done';
+
+/** compare.json: the plan, and when the study has ended its summaries and every run. */
+export interface StudyRecord {
+  audiopred: string;
+  created: string;
+  status: StudyStatus;
+  wall_seconds: number;
+  parallel_runs: number;
+  threads_per_run: number;
+  models: string[];
+  /** How tables name each unit of `models`. */
+  labels: string[];
+  seeds: number[];
+  files: { path: string; segments: number }[];
+  jobs: number;
+  config: Record<string, unknown>;
+  summaries: UnitSummary[];
+  runs: StudyRun[];
+}
+
+export interface StudyRun {
+  audio: string;
+  unit: string;
+  model: string;
+  seed: number;
+  options: readonly string[];
+  status: JobResult['status'];
+  error?: string;
+  curve: EpochPoint[];
+  final_train: number | null;
+  final_val: number | null;
+  best_val: number | null;
+  seconds: number | null;
+  cost: Record<string, number> | null;
+  run: string;
+}
+
+export interface StudyResult {
+  dir: string;
+  record: StudyRecord;
+  results: JobResult[];
+  /** The Markdown tables, one per recording (also in DIR/table.md). */
+  tables: string;
+}
+
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+function studyRun(r: JobResult, dir: string): StudyRun {
+  return {
+    audio: basename(r.job.audio),
+    unit: r.job.label,
+    model: r.job.model,
+    seed: r.job.seed,
+    options: r.job.options,
+    status: r.status,
+    ...(r.error ? { error: r.error } : {}),
+    curve: r.curve,
+    final_train: finiteOrNull(r.finalTrain),
+    final_val: finiteOrNull(r.finalVal),
+    best_val: finiteOrNull(r.bestVal),
+    seconds: finiteOrNull(r.seconds),
+    cost: r.cost ? costToJson(r.cost) : null,
+    run: r.job.out.startsWith(dir) ? r.job.out.slice(dir.length + 1) : r.job.out,
+  };
+}
+
+/** The study's shared settings as compare.json records them (no per-run keys). */
+function sharedConfigJson(config: TrainConfig): Record<string, unknown> {
+  const json = configToJson(config);
+  for (const key of ['model', 'seed', 'threads'] as const) delete json[SETTINGS[key].json];
+  return json;
+}
+
+interface Checked {
+  sources: UnitSource[];
+  labels: string[];
+  routed: Map<string, Record<string, string>>;
+  segmentCounts: Map<string, number>;
+}
+
+/** Everything checked before the first run: each recording decodes and has segments, each unit loads and works. */
+async function check(plan: StudyPlan): Promise<Checked> {
+  const { config } = plan;
+  const segmentCounts = new Map<string, number>();
+  let features = 0;
+  for (const file of plan.files) {
+    const f = await loadFeatures(file, config.normalize);
+    const segments = cutSegments(f.data, f.frames, f.coefficients, config.segment, file);
+    if (segments.count < 4) throw new UsageError(`${file}: only ${segments.count} segments, too few for a validation split; use a longer recording or a smaller --segment`);
+    segmentCounts.set(file, segments.count);
+    features = f.coefficients;
+  }
+  const sources: UnitSource[] = [];
+  for (const model of plan.models) sources.push(await resolveUnit(model));
+  const keys = sources.map((s) => s.key);
+  if (new Set(keys).size !== keys.length) throw new UsageError(`--models names two units the same way (${keys.join(', ')}); rename a module`);
+  const routed = routeOptions(config.options, keys);
+  const labels: string[] = [];
+  for (const source of sources) {
+    const { unit } = buildUnit(source, { ...config, options: routed.get(source.key)! }, features, config.segment - 1, getBackend('plain'));
+    // Tables name a unit as it names itself; a user's module file name only if two units share a name.
+    labels.push(source.moduleUrl ? unit.name : source.label);
+  }
+  const unique = labels.map((l, i) => (labels.indexOf(l) !== i || labels.lastIndexOf(l) !== i ? sources[i].label : l));
+  return { sources, labels: unique, routed, segmentCounts };
+}
+
+function planJobs(plan: StudyPlan, checked: Checked, dir: string, threads: number): Job[] {
+  const jobs: Job[] = [];
+  for (const file of plan.files) {
+    checked.sources.forEach((source, i) => {
+      const own = checked.routed.get(source.key)!;
+      const model = source.moduleUrl ? resolve(source.spec) : source.spec;
+      for (const seed of plan.seeds) {
+        const config: TrainConfig = { ...plan.config, model, seed, threads, options: own };
+        jobs.push({
+          model,
+          label: checked.labels[i],
+          seed,
+          audio: file,
+          config: configToJson(config),
+          options: Object.entries(own).map(([k, v]) => `${k}=${v}`),
+          threads,
+          out: join(dir, 'runs', `${basename(file, extname(file))}-${source.key}-s${seed}`),
+          saveEvery: 0,
+        });
+      }
+    });
+  }
+  return jobs;
+}
+
+/** Relative expected cost of a job, so the longest start first. */
+function weight(job: Job): number {
+  const epochs = Number(job.config.epochs);
+  return (isModelName(job.model) ? BUILTIN_INFO[job.model].epochCost : 2) * epochs;
+}
+
+/**
+ * Runs a new study into `out` (made once the recordings and units have passed their checks),
+ * or a new folder runs/compare-TIME.
+ */
+export async function runStudy(plan: StudyPlan, out: string | undefined, options: StudyOptions = {}): Promise<StudyResult> {
+  const models = plan.models.includes(REFERENCE_UNIT) ? plan.models : [REFERENCE_UNIT, ...plan.models]; // every table is read against it
+  const folder = () => (out ? ensureFolder(out) : createUniqueFolder('runs', `compare-${timestamp()}`));
+  return execute({ ...plan, models }, folder, new Date().toISOString(), options);
+}
+
+/** Finishes the study in `dir` with the plan its compare.json holds. */
+export async function resumeStudy(dir: string, options: StudyOptions = {}): Promise<StudyResult> {
+  const path = join(dir, STUDY_FILE);
+  let saved: StudyRecord;
+  try {
+    saved = JSON.parse(readFileSync(path, 'utf8')) as StudyRecord;
+  } catch {
+    throw new UsageError(`${dir} holds no readable ${STUDY_FILE}; give the folder an earlier audiopred compare wrote (its -o)`);
+  }
+  const config = configFromJson(saved.config, path);
+  const plan: StudyPlan = { models: saved.models, seeds: saved.seeds, files: saved.files.map((f) => f.path), config, jobs: saved.jobs ?? 0 };
+  return execute(plan, () => dir, saved.created, options);
+}
+
+async function execute(plan: StudyPlan, folder: () => string, created: string, options: StudyOptions): Promise<StudyResult> {
+  const checked = await check(plan);
+  const dir = folder();
+  const total = plan.files.length * plan.models.length * plan.seeds.length;
+  const parallel = Math.min(plan.jobs > 0 ? plan.jobs : availableParallelism(), total);
+  const threads = Math.max(1, Math.floor(availableParallelism() / parallel));
+  const jobs = planJobs(plan, checked, dir, threads);
+  const started = performance.now();
+  const record = (status: StudyStatus, results: readonly (JobResult | undefined)[]): StudyRecord => {
+    const ended = results.filter((r): r is JobResult => r !== undefined);
+    return {
+      audiopred: version,
+      created,
+      status,
+      wall_seconds: (performance.now() - started) / 1000,
+      parallel_runs: parallel,
+      threads_per_run: threads,
+      models: plan.models,
+      labels: checked.labels,
+      seeds: plan.seeds,
+      files: plan.files.map((f) => ({ path: f, segments: checked.segmentCounts.get(f)! })),
+      jobs: plan.jobs,
+      config: sharedConfigJson(plan.config),
+      summaries: summarizeResults(ended),
+      runs: ended.map((r) => studyRun(r, dir)),
+    };
+  };
+  await writeStudy(dir, record('running', []));
+
+  options.onStart?.(jobs.length, plan.config.epochs);
+  const results = new Array<JobResult | undefined>(jobs.length);
+  let finished = 0;
+  const queue: { job: Job; i: number }[] = [];
+  jobs.forEach((job, i) => {
+    const prepared = prepareJob(job);
+    if ('done' in prepared) {
+      results[i] = prepared.done;
+      options.onRunDone?.(prepared.done, ++finished, jobs.length);
+    } else {
+      queue.push({ job: prepared.job, i });
+    }
+  });
+  queue.sort((a, b) => weight(b.job) - weight(a.job) || a.i - b.i);
+
+  const running = new Set<RunningJob>();
+  const stopAll = () => running.forEach((r) => r.stop());
+  options.signal?.addEventListener('abort', stopAll);
+  const lane = async (): Promise<void> => {
+    for (let next = queue.shift(); next && !options.signal?.aborted; next = queue.shift()) {
+      const { job, i } = next;
+      const run = startJob(job, (p) => options.onEpoch?.(job, p));
+      running.add(run);
+      const result = await run.result;
+      running.delete(run);
+      results[i] = result;
+      options.onRunDone?.(result, ++finished, jobs.length);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, parallel) }, lane));
+  } finally {
+    options.signal?.removeEventListener('abort', stopAll);
+  }
+  const complete = results.every((r) => r !== undefined && r.status !== 'interrupted');
+  const final = record(complete ? 'done' : 'interrupted', results);
+  await writeStudy(dir, final);
+  const heading = (file: string) => {
+    const f = final.files.find((x) => basename(x.path) === file);
+    const { segment, horizon, epochs } = plan.config;
+    return `${file}: ${f?.segments} segments of ${segment} frames, horizon ${horizon}, ${epochs} epochs, seeds ${plan.seeds.join(', ')}`;
+  };
+  const ended = results.filter((r): r is JobResult => r !== undefined);
+  await writeFileAtomic(join(dir, 'compare.csv'), summariesCsv(final.summaries));
+  await writeFileAtomic(join(dir, 'runs.csv'), runsCsv(ended));
+  await writeFileAtomic(join(dir, 'table.md'), formatTables(final.summaries, heading));
+  return { dir, record: final, results: ended, tables: formatTables(final.summaries, heading) };
+}
+
+async function writeStudy(dir: string, record: StudyRecord): Promise<void> {
+  await writeFileAtomic(join(dir, STUDY_FILE), JSON.stringify(record, null, 1) + '\n');
+}

@@ -1,0 +1,38 @@
+/**
+ * Numbers, sizes and durations as tables and pages print them: shared by the
+ * command line, the comparison's tables and the HTML reports.
+ */
+import type { CostReport } from './train/learner.js';
+
+/** 1234567 → '1.23M', 12345 → '12.3k', 123 → '123'. */
+export function compactCount(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toPrecision(3)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toPrecision(3)}M`;
+  if (n >= 1e4) return `${(n / 1e3).toPrecision(3)}k`;
+  return String(Math.round(n));
+}
+
+export function bytes(n: number): string {
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+/** 12.34 → '12.3 s', 300 → '5.0 min' (minutes from 90 s on). */
+export function duration(seconds: number): string {
+  return seconds >= 90 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(1)} s`;
+}
+
+/** One line of a unit's cost metrics, as `train` prints at the end. */
+export function costLine(c: CostReport): string {
+  const parts = [
+    `${c.params.toLocaleString('en-US')} parameters${c.trainable !== c.params ? ` (${c.trainable.toLocaleString('en-US')} trained)` : ''}`,
+    `memory ${bytes(c.memoryBytes)}`,
+  ];
+  if (c.macsPerFrame !== undefined) {
+    const effective = c.effectiveMacsPerFrame !== undefined && c.effectiveMacsPerFrame !== c.macsPerFrame ? `, ${compactCount(c.effectiveMacsPerFrame)} effective` : '';
+    parts.push(`${compactCount(c.macsPerFrame)} MACs/frame${effective}`);
+  }
+  if (c.activationSparsity !== undefined) parts.push(`activation sparsity ${(100 * c.activationSparsity).toFixed(1)}%`);
+  return `Cost: ${parts.join(', ')}`;
+}

@@ -1,0 +1,221 @@
+/**
+ * One training run, start to end, as a library call: the run folder, resuming, checkpoints
+ * every `saveEvery` epochs and at the end, stopping on an AbortSignal (Ctrl-C in the CLI, a
+ * coordinator elsewhere), a diverging loss or a unit that throws, and the summary. The CLI,
+ * compare's child processes and later a queue worker or a browser page all call `trainRun`
+ * and only print or forward what it reports.
+ *
+ * A stop never costs more than the epoch in progress: an abort finishes the epoch and
+ * checkpoints it; a divergence (NaN loss, a unit that throws) checkpoints the last good epoch,
+ * so `--resume` continues from it.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { EXAMPLE_AUDIO } from '../audio/features.js';
+import { configToArgs, configToJson, resolveConfig, type TrainConfig } from '../config/settings.js';
+import { UsageError } from '../errors.js';
+import { version } from '../version.js';
+import { costReport, unitOf, type CostReport } from '../train/learner.js';
+import { prepareRun } from '../train/run.js';
+import type { TrainingState } from '../train/state.js';
+import { resolveUnit, type UnitSource } from '../units/load.js';
+import { loadTrainingState, saveCheckpoint } from './checkpoint.js';
+import { createUniqueFolder, ensureFolder, timestamp } from './folder.js';
+import { audioFacts, CONFIG_FILE, machineFacts, readConfigRecord, RunRecord, type RunStatus, type RunSummary } from './record.js';
+
+export interface TrainRunOptions {
+  /** The recording of a new run (default: the bundled speech). */
+  audio?: string;
+  /** The settings of a new run (default: the original's). */
+  config?: TrainConfig;
+  /** The unit, if the caller has loaded it already (it must be the one config.model names). */
+  unit?: UnitSource;
+  /** The run folder of a new run: created if missing, refused if a run is already in it. */
+  out?: string;
+  /** Where a new run's folder is made when `out` is not given: PARENT/TIME-UNIT-sSEED (default 'runs'). */
+  parent?: string;
+  /** Continue the run in this folder from its last checkpoint (its own audio and settings). */
+  resume?: string;
+  /** With `resume`: a new total of epochs (not below the epochs already run). */
+  epochs?: number;
+  /** Checkpoint every n epochs; 0 = at the end only. Default 100. */
+  saveEvery?: number;
+  /** Aborting stops the run after the epoch in progress, with a checkpoint. */
+  signal?: AbortSignal;
+  /** The command line recorded in config.json (default: the `audiopred train` line that gives this config). */
+  command?: string[];
+  onStart?: (start: RunStart) => void;
+  onEpoch?: (epoch: EpochReport) => void;
+}
+
+/** What a run is about to do, for a header line. */
+export interface RunStart {
+  dir: string;
+  config: TrainConfig;
+  audioPath: string;
+  segments: { count: number; length: number; features: number };
+  split: { train: number; val: number };
+  unit: { label: string; name: string; kind: 'backprop' | 'online'; params: number };
+  threads: number;
+  backend: string;
+  /** The epoch a resumed run continues after; absent for a new run. */
+  resumedAt?: number;
+}
+
+export interface EpochReport {
+  epoch: number;
+  trainLoss: number;
+  valLoss: number;
+  /** Training seconds of the whole run so far, over every session. */
+  seconds: number;
+  /** Epochs per second in this session. */
+  epochsPerSecond: number;
+}
+
+export interface RunResult {
+  dir: string;
+  /** 'done', 'interrupted' (aborted; resumable) or 'diverged' (NaN loss or a unit that threw). */
+  status: RunStatus;
+  config: TrainConfig;
+  summary: RunSummary;
+  cost?: CostReport;
+  /** The unit stopped before config.epochs because it had learnt all it can (closed-form fits). */
+  learntAll: boolean;
+  /** Why it diverged, one line. */
+  error?: string;
+  /** The epoch of the last checkpoint. */
+  checkpointEpoch: number;
+  /** Epochs trained, and seconds spent, in this session (a resumed run's earlier sessions not counted). */
+  sessionEpochs: number;
+  sessionSeconds: number;
+}
+
+/** The settings and audio of the run to train, and its folder if it exists already (a resumed run). */
+interface Opened {
+  config: TrainConfig;
+  audioPath: string;
+  dir?: string;
+}
+
+async function openResumed(dir: string, epochs: number | undefined): Promise<Opened> {
+  const saved = readConfigRecord(dir);
+  const config = resolveConfig({ ...saved.config, threads: saved.threads, ...(epochs !== undefined ? { epochs } : {}) });
+  let facts;
+  try {
+    facts = await audioFacts(saved.audio.path);
+  } catch {
+    throw new UsageError(`${saved.audio.path}: the run's audio file is gone; put it back to resume ${dir}`);
+  }
+  if (facts.sha256 !== saved.audio.sha256) throw new UsageError(`${saved.audio.path} has changed since ${dir} started (SHA-256 differs); resume needs the same audio`);
+  return { config, audioPath: saved.audio.path, dir };
+}
+
+/** A folder the user named for a new run: made if missing; a run already there is not overwritten. */
+function newRunFolder(out: string): string {
+  if (existsSync(join(out, CONFIG_FILE))) {
+    throw new UsageError(`${out} already holds a run; continue it with --resume ${out}, or choose another --out`);
+  }
+  return ensureFolder(out);
+}
+
+/** Copies the arrays too: an online unit's saveState may hand out its live buffers. */
+function detached(state: TrainingState): TrainingState {
+  return { ...state, arrays: Object.fromEntries(Object.entries(state.arrays).map(([k, v]) => [k, v.slice()])) };
+}
+
+export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult> {
+  const saveEvery = options.saveEvery ?? 100;
+  if (!Number.isSafeInteger(saveEvery) || saveEvery < 0) throw new UsageError(`--save-every must be an integer ≥ 0 (0 = only at the end), got '${saveEvery}'`);
+  const opened: Opened = options.resume
+    ? await openResumed(options.resume, options.epochs)
+    : { config: options.config ?? resolveConfig(), audioPath: options.audio ?? EXAMPLE_AUDIO };
+  const { config, audioPath } = opened;
+  const source = options.unit ?? (await resolveUnit(config.model));
+  // Everything that can refuse the input (audio, unit, settings) runs before a folder is made.
+  const run = await prepareRun(audioPath, config, source);
+  const { segments, split, trainer } = run;
+  try {
+    const unit = unitOf(trainer);
+    const dir = opened.dir ?? (options.out ? newRunFolder(options.out) : createUniqueFolder(options.parent ?? 'runs', `${timestamp()}-${source.key}-s${config.seed}`));
+    const record = new RunRecord(dir);
+    const resumed = opened.dir !== undefined;
+    if (resumed) {
+      const state = await loadTrainingState(dir, unit.layout);
+      if (config.epochs < state.epoch) {
+        throw new UsageError(`${dir} has run ${state.epoch} epochs already; --epochs ${config.epochs} would undo them: give --epochs ≥ ${state.epoch}`);
+      }
+      trainer.restore(state);
+      record.loadMetrics(state.epoch);
+    } else {
+      const model = source.moduleUrl ? resolve(config.model) : config.model;
+      await record.writeConfig({
+        audiopred: version,
+        created: new Date().toISOString(),
+        command: options.command ?? ['train', resolve(audioPath), ...configToArgs({ ...config, model })],
+        config: { ...config, model },
+        threads: trainer.threads,
+        backend: trainer.backend.name,
+        unit: { label: source.label, kind: unit.kind, name: unit.name, params: unit.layout.size },
+        audio: await audioFacts(audioPath),
+        data: { segments: segments.count, length: segments.length, features: segments.features, train: [...split.train], val: [...split.val] },
+        machine: machineFacts(),
+      });
+    }
+    options.onStart?.({
+      dir,
+      config,
+      audioPath,
+      segments: { count: segments.count, length: segments.length, features: segments.features },
+      split: { train: split.train.length, val: split.val.length },
+      unit: { label: source.label, name: unit.name, kind: unit.kind, params: unit.layout.size },
+      threads: trainer.threads,
+      backend: trainer.backend.name,
+      ...(resumed ? { resumedAt: trainer.epoch } : {}),
+    });
+
+    const metadata = { audiopred: version, unit: source.label, config: JSON.stringify(configToJson(config)) };
+    let checkpointEpoch = resumed ? trainer.epoch : -1;
+    const checkpoint = async (state: TrainingState) => {
+      await saveCheckpoint(dir, unit.layout, state, metadata);
+      await record.flushMetrics();
+      checkpointEpoch = state.epoch;
+    };
+    const summarize = (status: RunStatus, cost?: CostReport, error?: string) =>
+      record.writeSummary(status, { valSegments: [...split.val], trainSegments: [...split.train], ...(cost ? { cost } : {}), ...(error ? { error } : {}) });
+
+    const started = performance.now();
+    const startEpoch = trainer.epoch;
+    const earlierSeconds = record.previousSeconds; // training time of earlier sessions of a resumed run
+    const sessionSeconds = () => (performance.now() - started) / 1000;
+    let lastGood: TrainingState | undefined;
+    try {
+      while (trainer.epoch < config.epochs && !trainer.finished && !options.signal?.aborted) {
+        lastGood = checkpointEpoch === trainer.epoch ? undefined : detached(trainer.snapshot());
+        const r = trainer.step();
+        const seconds = sessionSeconds();
+        const report: EpochReport = { ...r, seconds: earlierSeconds + seconds, epochsPerSecond: (r.epoch - startEpoch) / seconds };
+        await record.epoch({ epoch: r.epoch, train_loss: r.trainLoss, val_loss: r.valLoss, seconds: report.seconds, epochs_per_second: report.epochsPerSecond });
+        options.onEpoch?.(report);
+        if (saveEvery > 0 && r.epoch % saveEvery === 0) await checkpoint(trainer.snapshot());
+        await yieldToEventLoop(); // lets progress bars draw and signals arrive
+      }
+    } catch (err) {
+      if (!(err instanceof UsageError && err.exitCode === 3)) throw err;
+      // The epoch in progress is lost; keep the one before it so --resume has a good place to start.
+      if (lastGood) await checkpoint(lastGood);
+      const kept = checkpointEpoch >= 0 ? `the last good checkpoint (epoch ${checkpointEpoch}) is in ${dir}` : `no epoch finished before it, so no checkpoint was saved`;
+      const error = `${err.message}; ${kept}`;
+      const summary = await summarize('diverged', undefined, error);
+      return { dir, status: 'diverged', config, summary, learntAll: false, error, checkpointEpoch, sessionEpochs: trainer.epoch - startEpoch, sessionSeconds: sessionSeconds() };
+    }
+    await checkpoint(trainer.snapshot());
+    const cost = costReport(trainer); // once: units measure activity since their last cost() call
+    const status: RunStatus = trainer.epoch < config.epochs && !trainer.finished ? 'interrupted' : 'done';
+    const summary = await summarize(status, cost);
+    const learntAll = status === 'done' && trainer.epoch < config.epochs;
+    return { dir, status, config, summary, cost, learntAll, checkpointEpoch, sessionEpochs: trainer.epoch - startEpoch, sessionSeconds: sessionSeconds() };
+  } finally {
+    await trainer.close();
+  }
+}
