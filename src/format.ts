@@ -2,7 +2,7 @@
  * Numbers, sizes and durations as tables and pages print them: shared by the
  * command line, the comparison's tables and the HTML reports.
  */
-import type { CostReport } from './train/learner.js';
+import type { CostReport } from './models/cost.js';
 
 /** 1234567 → '1.23M', 12345 → '12.3k', 123 → '123'. */
 export function compactCount(n: number): string {

@@ -6,7 +6,8 @@
  *   console.log(result.status, result.summary.final_val_loss, result.dir);
  */
 export { decodeAudioFile, decodeAudioBytes, type DecodedAudio } from './audio/decode.js';
-export { mfcc, MFCC_DEFAULTS, type MfccOptions } from './audio/mfcc.js';
+export { mfcc, MFCC_DEFAULTS } from './audio/mfcc.js';
+export type { MfccOptions } from './audio/mfcc-types.js';
 export { standardize, NORMALIZATIONS, type Normalization } from './audio/standardize.js';
 export { loadFeatures, EXAMPLE_AUDIO, type Features, type FeatureStage } from './audio/features.js';
 export { cutSegments, splitSegments, type Segments, type Split } from './data/dataset.js';
@@ -19,7 +20,7 @@ export type { PredictorUnit, UnitContext, UnitFactory } from './models/unit.js';
 export type { UnitCost } from './models/cost.js';
 export { readOptions, type OptionSpec } from './models/options.js';
 export { layoutParams, paramViews, type ParamLayout, type ParamSpec } from './models/params.js';
-export { createAdamW, adamwStep, type AdamWOptions, type AdamWState } from './train/adamw.js';
+export { createAdamW, adamwStep, type AdamWOptions, type AdamWState } from './optim/adamw.js';
 export {
   resolveConfig, DEFAULT_CONFIG, SETTINGS, configToJson, configFromJson, configToArgs, type TrainConfig, type Setting, type SettingKey,
 } from './config/settings.js';
@@ -28,9 +29,9 @@ export { openRun, type RunFolder } from './runs/open.js';
 export type { RunConfigRecord, RunSummary, MetricsLine, RunStatus } from './runs/record.js';
 export { runStudy, resumeStudy, type StudyPlan, type StudyOptions, type StudyResult, type StudyRecord } from './compare/study.js';
 export { shiftedMse, shiftedMseBackward } from './train/loss.js';
-export { prepareRun, type PreparedRun } from './train/run.js';
+export { prepareRun, type PreparedRun } from './runs/prepare.js';
 export { Trainer, type EpochResult } from './train/trainer.js';
 export { OnlineTrainer } from './train/online-trainer.js';
-export { createLearner, costReport, type Learner, type CostReport } from './train/learner.js';
+export { createLearner, costReport, type Learner, type CostReport } from './runs/learner.js';
 export { resolveUnit, type UnitSource } from './units/load.js';
 export { UsageError } from './errors.js';

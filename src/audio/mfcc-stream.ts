@@ -26,23 +26,11 @@
  */
 import { UsageError } from '../errors.js';
 import {
-  createPlainMelDbKernel, mfccBackend, mfccFrames, prepareMfcc, type Mfcc, type MfccBackend, type MfccOptions,
+  createPlainMelDbKernel, mfccBackend, mfccFrames, prepareMfcc, type Mfcc, type MfccBackend, 
 } from './mfcc.js';
-import { createWasmMelDbKernel, MFCC_WASM_LIMITS, type MfccSetup } from './mfcc-wasm.js';
+import { createWasmMelDbKernel, MFCC_WASM_LIMITS } from './mfcc-wasm.js';
+import type { MelDbKernel, MfccOptions, MfccSetup } from './mfcc-types.js';
 
-/** What the accumulator asks of a backend: mel dB of a block of frames, and MFCCs from them. */
-export interface MelDbKernel {
-  /** Values per frame in a dB block: n_mels, or n_mels rounded up to even on wasm. */
-  readonly width: number;
-  /** Where the caller puts one channel's samples for a block: (frames − 1)·hop + n_fft of them. */
-  readonly input: Float32Array;
-  /** Unclamped mel dB of `frames` frames of `input` into out (frames, width); their maximum,
-   *  or NaN where the kernel's float32 overflowed (then the float64 kernel must do the block). */
-  melDb(out: Float32Array, frames: number): number;
-  /** Clamps every channel's (frames, width) dB block to `floor`, averages them over channels and
-   *  applies the DCT into out (frames, n_mfcc). */
-  dbToMfcc(out: Float32Array, db: Float32Array[], frames: number, floor: number): void;
-}
 
 export interface MfccAccumulator {
   /** The backend computing the frames ('plain' after a float32 overflow on wasm). */

@@ -26,10 +26,9 @@
  * instance of its own; `layOutPlan` and `writePlan` set up the plan for both.
  */
 import { UsageError } from '../errors.js';
-import type { MelFilters, MfccOptions } from './mfcc.js';
+import type { MelDbKernel, MfccOptions, MfccSetup } from './mfcc-types.js';
 import { wasmSupport } from '../kernels/index.js';
 import { createFeatureKernels, featureKernels, layout, type FeatureKernels } from './wasm.js';
-import type { MelDbKernel } from './mfcc-stream.js';
 
 /** Sizes of the blocking; tests shrink them to reach every path with short signals. */
 export const MFCC_WASM_LIMITS = {
@@ -43,14 +42,6 @@ export const MFCC_WASM_LIMITS = {
 /** The smallest normal float32, 2^−126. */
 const FLT_MIN = 1.1754943508222875e-38;
 
-/** What mfcc.ts has planned: everything that depends only on the options and the sample rate. */
-export interface MfccSetup {
-  o: MfccOptions;
-  pad: number; // reflect padding at each end, n_fft / 2
-  window: Float64Array; // (n_fft)
-  filters: MelFilters;
-  dct: Float64Array; // (K, M)
-}
 
 /** Why the wasm path would not run for these options (undefined: it would). */
 export function wasmMfccUnsupported(o: MfccOptions): string | undefined {

@@ -34,27 +34,9 @@
 import { UsageError } from '../errors.js';
 import { chooseBackend, wasmSupport } from '../kernels/index.js';
 import { createRealFft, type RealFft } from './fft.js';
-import { wasmMfcc, wasmMfccUnsupported, type MfccSetup } from './mfcc-wasm.js';
-import type { MelDbKernel } from './mfcc-stream.js';
+import { wasmMfcc, wasmMfccUnsupported } from './mfcc-wasm.js';
+import type { MelDbKernel, MelFilters, MfccOptions, MfccSetup } from './mfcc-types.js';
 
-export interface MfccOptions {
-  /** Coefficients kept after the DCT (torchaudio n_mfcc). */
-  nMfcc: number;
-  /** Triangular mel filters (n_mels). */
-  nMels: number;
-  /** FFT length, also the window length (n_fft = win_length). */
-  nFft: number;
-  /** Samples from one frame start to the next (hop_length). */
-  hopLength: number;
-  /** Lowest filter edge in Hz (f_min). */
-  fMin: number;
-  /** Highest filter edge in Hz; null means floor(sampleRate / 2), as torchaudio does (f_max). */
-  fMax: number | null;
-  /** Values more than this many dB below the loudest value of the whole file are raised to it (top_db). */
-  topDb: number;
-  /** Power floor before the logarithm (amin). */
-  amin: number;
-}
 
 /** The reference's settings: torchaudio's MFCC defaults with n_mfcc 12, n_mels 40, n_fft 400, hop 160. */
 export const MFCC_DEFAULTS: Readonly<MfccOptions> = Object.freeze({
@@ -227,13 +209,6 @@ interface MfccPlan {
   dct: Float64Array; // (nMfcc, nMels)
 }
 
-/** Triangular filters stored sparsely: filter m has weights[offset[m] .. offset[m] + length[m]) on bins start[m]…. */
-export interface MelFilters {
-  start: Int32Array; // (nMels)
-  length: Int32Array; // (nMels)
-  offset: Int32Array; // (nMels)
-  weights: Float64Array; // (Σ length)
-}
 
 function createMfccPlan(setup: MfccSetup): MfccPlan {
   const fft = createRealFft(setup.o.nFft);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ConfigJson } from '../config/settings.js';
 import { STATE_FILE } from '../runs/checkpoint.js';
 import { readMetrics, readSummary } from '../runs/record.js';
-import type { CostReport } from '../train/learner.js';
+import type { CostReport } from '../models/cost.js';
 
 const CHILD = new URL('./child.js', import.meta.url);
 

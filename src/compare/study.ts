@@ -18,7 +18,7 @@ import { routeOptions } from '../models/options.js';
 import { BUILTIN_INFO, isModelName } from '../models/registry.js';
 import { createUniqueFolder, ensureFolder, timestamp } from '../runs/folder.js';
 import { costToJson } from '../runs/record.js';
-import { buildUnit } from '../train/learner.js';
+import { buildUnit } from '../runs/learner.js';
 import { resolveUnit, type UnitSource } from '../units/load.js';
 import { version } from '../version.js';
 import { prepareJob, startJob, type EpochPoint, type Job, type JobResult, type RunningJob } from './job.js';

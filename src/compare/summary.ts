@@ -4,7 +4,7 @@
  * both units are scored on the same validation segments).
  */
 import { basename } from 'node:path';
-import type { CostReport } from '../train/learner.js';
+import type { CostReport } from '../models/cost.js';
 import type { JobResult } from './job.js';
 import { summarize, type Summary } from './stats.js';
 

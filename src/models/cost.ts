@@ -30,3 +30,14 @@ export function hiddenCost(inputMacs: number, hiddenMacs: number, sparsity: numb
     activationSparsity: sparsity,
   };
 }
+
+/** What a unit stores and computes, for tables and summaries. */
+export interface CostReport extends Partial<UnitCost> {
+  /** Every stored number (weights, fixed or learnt). */
+  params: number;
+  /** The ones learning changes. */
+  trainable: number;
+  /** Bytes to run it on one stream: float32 parameters plus its per-sequence state. */
+  memoryBytes: number;
+}
+

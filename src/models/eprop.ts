@@ -51,7 +51,7 @@
  */
 import type { Rng } from '../data/rng.js';
 import { UsageError } from '../errors.js';
-import { adamwStep, createAdamW } from '../train/adamw.js';
+import { adamwStep, createAdamW } from '../optim/adamw.js';
 import type { UnitCost } from './cost.js';
 import type { LearnSignal, OnlineUnit } from './online.js';
 import { readOptions } from './options.js';

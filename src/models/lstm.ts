@@ -37,7 +37,7 @@ import { hiddenCost, zeroFraction } from './cost.js';
 import type { Rng } from '../data/rng.js';
 import type { Backend } from '../kernels/backend.js';
 import { checkShapes, memoViews } from './buffers.js';
-import { linearBackward, linearForward } from './linear.js';
+import { linearBackward, linearForward } from './dense.js';
 import type { SequenceModel } from './model.js';
 import type { ParamLayout } from './params.js';
 import {

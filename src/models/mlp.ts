@@ -16,7 +16,7 @@ import type { Rng } from '../data/rng.js';
 import { checkShapes, memoViews } from './buffers.js';
 import { gelu, geluGrad } from './gelu.js';
 import type { Backend } from '../kernels/backend.js';
-import { linearBackward, linearForward } from './linear.js';
+import { linearBackward, linearForward } from './dense.js';
 import type { SequenceModel } from './model.js';
 import { layoutParams, paramViews, type ParamLayout } from './params.js';
 

@@ -5,7 +5,8 @@
  * through it). Built-in models and user modules (see docs/units.md) are made
  * the same way: a factory called with a UnitContext.
  */
-import type { Rng } from '../data/rng.js';
+import { Xoshiro128, type Rng } from '../data/rng.js';
+import { UsageError } from '../errors.js';
 import type { Backend } from '../kernels/backend.js';
 import type { SequenceModel } from './model.js';
 import type { OnlineUnit } from './online.js';
@@ -36,4 +37,51 @@ export type UnitFactory = (context: UnitContext) => PredictorUnit;
 
 export function isOnline(unit: PredictorUnit): unit is OnlineUnit {
   return unit.kind === 'online';
+}
+
+/** Where a unit comes from, as the trainers need it: how messages name it, and the bundled module's URL that worker threads import (absent for built-ins). */
+export interface UnitOrigin {
+  /** What the user gave: a built-in name or a module path. */
+  readonly spec: string;
+  readonly label: string;
+  readonly moduleUrl?: string;
+}
+
+/** The plain-data part of a UnitContext: what a worker thread needs to build the same unit. */
+export interface UnitShape {
+  readonly features: number;
+  readonly hidden: number;
+  readonly steps: number;
+  readonly horizon: number;
+  readonly lr: number;
+  readonly seed: number;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+/** The context a unit is built with; every thread that builds it gets the same seeded stream. */
+export function unitContext(shape: UnitShape, backend: Backend): UnitContext {
+  const { features, hidden, steps, horizon, lr, options } = shape;
+  return { features, hidden, steps, horizon, lr, options, backend, rng: Xoshiro128.fromSeed(shape.seed, 'unit') };
+}
+
+/** The factory a bundled unit module exports: `export default` or `export function createUnit`. */
+export async function importUnitFactory(moduleUrl: string, spec: string): Promise<UnitFactory> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(moduleUrl)) as Record<string, unknown>;
+  } catch (err) {
+    throw new UsageError(`unit ${spec} failed to load: ${firstLine(err)}`);
+  }
+  const factory = typeof mod.default === 'function' ? mod.default : mod.createUnit;
+  if (typeof factory !== 'function') {
+    throw new UsageError(
+      `unit ${spec} exports no factory; export default (context) => unit, or export function createUnit(context) (see docs/units.md)`,
+    );
+  }
+  return factory as UnitFactory;
+}
+
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }

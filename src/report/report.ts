@@ -13,7 +13,7 @@ import { UsageError } from '../errors.js';
 import { bytes, compactCount, duration } from '../format.js';
 import { MODEL_FILE } from '../runs/checkpoint.js';
 import { ensureFolder } from '../runs/folder.js';
-import type { CostReport } from '../train/learner.js';
+import type { CostReport } from '../models/cost.js';
 import { openRun, predictValidationSegment, type RunFolder, type SegmentPrediction } from '../runs/open.js';
 import { version } from '../version.js';
 import { renderCompareReport, type CompareRecord } from './compare.js';

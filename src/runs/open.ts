@@ -11,7 +11,7 @@ import { Xoshiro128 } from '../data/rng.js';
 import { UsageError } from '../errors.js';
 import { decodeSafetensors } from '../formats/safetensors.js';
 import { getBackend } from '../kernels/index.js';
-import { buildUnit } from '../train/learner.js';
+import { buildUnit } from './learner.js';
 import { resolveUnit } from '../units/load.js';
 import { MODEL_FILE } from './checkpoint.js';
 import { readConfigRecord, readMetrics, readSummary, type MetricsLine, type RunConfigRecord, type RunSummary } from './record.js';

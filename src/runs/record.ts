@@ -19,7 +19,7 @@ import { basename, join, resolve } from 'node:path';
 import { configFromJson, configToJson, type TrainConfig } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
-import type { CostReport } from '../train/learner.js';
+import type { CostReport } from '../models/cost.js';
 
 export const CONFIG_FILE = 'config.json';
 export const METRICS_FILE = 'metrics.jsonl';

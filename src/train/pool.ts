@@ -17,8 +17,8 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { WasmBackend } from '../kernels/wasm.js';
-import type { Thrown } from '../units/check.js';
-import type { UnitShape } from '../units/context.js';
+import type { Thrown } from '../models/unit-errors.js';
+import type { UnitShape } from '../models/unit.js';
 import { runShard, shardRows, UnitCallError, type Shard } from './shard.js';
 
 /** What a worker reports when its part fails: a unit method that threw, or (method null) anything else. */

@@ -6,7 +6,7 @@
  * parts' losses and gradients add up to the batch's.
  */
 import type { SequenceModel } from '../models/model.js';
-import { thrown, type Thrown } from '../units/check.js';
+import { thrown, type Thrown } from '../models/unit-errors.js';
 import { shiftedMse, shiftedMseBackward } from './loss.js';
 
 export interface Shard {

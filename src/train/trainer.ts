@@ -7,11 +7,10 @@ import { getBackend, wasmSupport, type WasmBackend } from '../kernels/index.js';
 import type { UnitCost } from '../models/cost.js';
 import type { TrainingState } from './state.js';
 import type { SequenceModel } from '../models/model.js';
-import type { UnitSource } from '../units/load.js';
-import { unitThrew } from '../units/check.js';
-import type { UnitShape } from '../units/context.js';
-import { createAdamW, adamwStep, type AdamWState } from './adamw.js';
-import type { TrainConfig } from './config.js';
+import { unitThrew } from '../models/unit-errors.js';
+import type { UnitOrigin, UnitShape } from '../models/unit.js';
+import { createAdamW, adamwStep, type AdamWState } from '../optim/adamw.js';
+import type { TrainConfig } from '../config/settings.js';
 import { ThreadPool } from './pool.js';
 import { runShard, shardRows, UnitCallError, type Shard } from './shard.js';
 
@@ -87,7 +86,7 @@ export class Trainer {
     model: SequenceModel,
     params: Float32Array,
     be: Backend,
-    source: UnitSource,
+    source: UnitOrigin,
     shape: UnitShape,
   ): Promise<Trainer> {
     const threads = threadsFor(config, be);

@@ -9,9 +9,8 @@ import { workerData, parentPort } from 'node:worker_threads';
 import { createWasmBackend } from '../kernels/wasm.js';
 import type { SequenceModel } from '../models/model.js';
 import { builtinFactory, isModelName } from '../models/registry.js';
-import { unitContext } from '../units/context.js';
-import { thrown } from '../units/check.js';
-import { importUnitFactory } from '../units/load.js';
+import { importUnitFactory, unitContext } from '../models/unit.js';
+import { thrown } from '../models/unit-errors.js';
 import { COMMAND, CONTROL, controlSlots, partSlot, type WorkerFailure, type WorkerHello, type WorkerSetup } from './pool.js';
 import { runShard, UnitCallError, type Shard } from './shard.js';
 

@@ -10,32 +10,20 @@
  * thrown inside a unit can be reported at the user's own file:line
  * (unitFrame) rather than somewhere in the temporary bundle.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { SourceMap, type SourceMapPayload } from 'node:module';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isUnitPath, MODULE_EXTENSIONS } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { builtinFactory, isModelName, modelNames } from '../models/registry.js';
-import type { UnitFactory } from '../models/unit.js';
+import { importUnitFactory, type UnitFactory, type UnitOrigin } from '../models/unit.js';
+import { registerBundle } from '../models/unit-errors.js';
 
-export interface UnitSource {
-  /** What the user gave: a built-in name or a module path. */
-  readonly spec: string;
-  /** How tables and messages name it: the built-in name, or the module's file name. */
-  readonly label: string;
+export interface UnitSource extends UnitOrigin {
   /** How `--opt key.name=value` addresses it: the built-in name, or the file name without extension. */
   readonly key: string;
-  /** The bundled module's URL, for worker threads; absent for built-ins. */
-  readonly moduleUrl?: string;
   readonly factory: UnitFactory;
-}
-
-const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
-
-/** A --model value that names a file rather than a built-in unit. */
-export function isUnitPath(spec: string): boolean {
-  return /[\\/]/.test(spec) || MODULE_EXTENSIONS.includes(extname(spec));
 }
 
 /** The unit `spec` names: a built-in, or a module loaded (and, for TypeScript, compiled) now. */
@@ -59,27 +47,7 @@ export async function resolveUnit(spec: string): Promise<UnitSource> {
   return { spec, label: basename(spec), key: basename(spec, extname(spec)), moduleUrl, factory: await importUnitFactory(moduleUrl, spec) };
 }
 
-/** The factory a bundled unit module exports: `export default` or `export function createUnit`. */
-export async function importUnitFactory(moduleUrl: string, spec: string): Promise<UnitFactory> {
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(moduleUrl)) as Record<string, unknown>;
-  } catch (err) {
-    throw new UsageError(`unit ${spec} failed to load: ${firstLine(err)}`);
-  }
-  const factory = typeof mod.default === 'function' ? mod.default : mod.createUnit;
-  if (typeof factory !== 'function') {
-    throw new UsageError(
-      `unit ${spec} exports no factory; export default (context) => unit, or export function createUnit(context) (see docs/units.md)`,
-    );
-  }
-  return factory as UnitFactory;
-}
-
 let bundleDir: string | undefined;
-
-/** Bundles written by this process: the bundle's file URL → its source map's path (read only when an error needs it). */
-const bundles = new Map<string, { mapFile: string; map?: SourceMap }>();
 
 /** Bundles the module at `path` into a temporary .mjs file (and its .map beside it) and returns its URL. */
 async function bundleUnit(path: string, spec: string): Promise<string> {
@@ -124,70 +92,8 @@ async function bundleUnit(path: string, spec: string): Promise<string> {
   writeFileSync(`${file}.map`, map);
   writeFileSync(file, code);
   const url = pathToFileURL(file).href;
-  bundles.set(url, { mapFile: `${file}.map` });
+  registerBundle(url, `${file}.map`);
   return url;
-}
-
-/** One `at …` line of a V8 stack: the file (a URL or a path), line and column, 1-based. */
-const FRAME = /^\s+at (?:.*\()?([^\s()]+):(\d+):(\d+)\)?\s*$/;
-
-function sourceMapOf(entry: { mapFile: string; map?: SourceMap }): SourceMap | undefined {
-  try {
-    entry.map ??= new SourceMap(JSON.parse(readFileSync(entry.mapFile, 'utf8')) as SourceMapPayload);
-  } catch {
-    return undefined; // the temporary folder is gone or the map is unreadable: no location, not a second error
-  }
-  return entry.map;
-}
-
-/** A path for messages: relative to the working directory, with forward slashes. */
-function shownPath(absolute: string): string {
-  return relative(process.cwd(), absolute).split(sep).join('/') || absolute;
-}
-
-/**
- * Where in a user unit's own source `stack` was thrown: the first frame that
- * lies in a unit bundle written by this process, mapped back through the
- * bundle's source map to `path:line:col` (path relative to the working
- * directory). Frames in bundled npm packages are passed over for the user's
- * own code if there is any. Undefined if no frame lies in a bundle (the
- * error came from audiopred itself or from a thrown non-Error).
- *
- * Node's own `SourceMap` (node:module) reads the map; it needs no flag. If
- * Node already maps stacks itself (--enable-source-maps), frames name the
- * original files, and the first one among a bundle's sources is the answer.
- */
-export function unitFrame(stack: string | undefined): string | undefined {
-  if (!stack || bundles.size === 0) return undefined;
-  const frames: { file: string; line: number; column: number }[] = [];
-  for (const text of stack.split('\n')) {
-    const m = FRAME.exec(text);
-    if (m) frames.push({ file: m[1], line: Number(m[2]), column: Number(m[3]) });
-  }
-  let fallback: string | undefined;
-  for (const { file, line, column } of frames) {
-    const entry = bundles.get(file.startsWith('file:') ? file : pathToFileURL(file).href);
-    if (!entry) continue;
-    const map = sourceMapOf(entry);
-    const hit = map?.findEntry(line - 1, column - 1) as Partial<{ originalSource: string; originalLine: number; originalColumn: number }> | undefined;
-    if (hit?.originalSource === undefined || hit.originalLine === undefined || hit.originalColumn === undefined) continue;
-    const source = resolve(dirname(entry.mapFile), hit.originalSource);
-    const where = `${shownPath(source)}:${hit.originalLine + 1}:${hit.originalColumn + 1}`;
-    if (!source.split(sep).includes('node_modules')) return where;
-    fallback ??= where;
-  }
-  if (fallback) return fallback;
-  // Stacks already mapped by Node: a frame in one of the bundles' original files.
-  const sources = new Set<string>();
-  for (const entry of bundles.values()) {
-    const payload = sourceMapOf(entry)?.payload as { sources?: string[] } | undefined;
-    for (const s of payload?.sources ?? []) sources.add(resolve(dirname(entry.mapFile), s));
-  }
-  for (const { file, line, column } of frames) {
-    const path = file.startsWith('file:') ? fileURLToPath(file) : file;
-    if (isAbsolute(path) && sources.has(path) && !path.split(sep).includes('node_modules')) return `${shownPath(path)}:${line}:${column}`;
-  }
-  return undefined;
 }
 
 function firstLine(err: unknown): string {

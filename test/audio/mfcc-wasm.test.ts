@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mfcc, mfccBackend, plainMfcc, type MfccOptions } from '../../src/audio/mfcc.js';
+import { mfcc, mfccBackend, plainMfcc } from '../../src/audio/mfcc.js';
+import type { MfccOptions } from '../../src/audio/mfcc-types.js';
 import { MFCC_WASM_LIMITS } from '../../src/audio/mfcc-wasm.js';
 import { featureKernels, featureKernelSupport, layout } from '../../src/audio/wasm.js';
 import { UsageError } from '../../src/errors.js';

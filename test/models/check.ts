@@ -11,7 +11,7 @@ import { entryOf, type ParamLayout } from '../../src/models/params.js';
 import type { Backend } from '../../src/kernels/backend.js';
 import { getBackend, wasmSupport } from '../../src/kernels/index.js';
 import { unavailableWasm } from '../kernels/support.js';
-import { adamwStep, createAdamW } from '../../src/train/adamw.js';
+import { adamwStep, createAdamW } from '../../src/optim/adamw.js';
 import { shiftedMse, shiftedMseBackward } from '../../src/train/loss.js';
 
 // ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { Xoshiro128 } from '../../src/data/rng.js';
 import { wasmSupport } from '../../src/kernels/index.js';
 import { resolveConfig, type TrainConfig } from '../../src/config/settings.js';
 import { shardRows } from '../../src/train/shard.js';
-import { createLearner } from '../../src/train/learner.js';
+import { createLearner } from '../../src/runs/learner.js';
 import { assertClose } from '../models/check.js';
 
 /** 14 segments of 40 frames of a noisy, slowly turning 12-dimensional signal. */

@@ -17,8 +17,8 @@ import { encodeWav16 } from '../../src/formats/wav.js';
 import { wasmSupport } from '../../src/kernels/index.js';
 import { builtinFactory } from '../../src/models/registry.js';
 import type { SequenceModel } from '../../src/models/model.js';
-import { resolveConfig } from '../../src/train/config.js';
-import { createLearner } from '../../src/train/learner.js';
+import { resolveConfig } from '../../src/config/settings.js';
+import { createLearner } from '../../src/runs/learner.js';
 import { assertCleanError, runCli } from '../helpers/cli.js';
 import { testSignal } from '../helpers/wav.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Xoshiro128 } from '../../src/data/rng.js';
 import { getBackend, wasmSupport } from '../../src/kernels/index.js';
-import { linearBackward, linearForward } from '../../src/models/linear.js';
+import { linearBackward, linearForward } from '../../src/models/dense.js';
 import { assertClose, BACKENDS, randn } from './check.js';
 
 /** y = x Wᵀ + b and its gradients, in float64 by the textbook formulas. */

@@ -5,28 +5,24 @@
  */
 import type { Segments, Split } from '../data/dataset.js';
 import { Xoshiro128 } from '../data/rng.js';
-import type { UnitCost } from '../models/cost.js';
+import type { CostReport } from '../models/cost.js';
 import { routeOptions } from '../models/options.js';
-import { isOnline, type PredictorUnit } from '../models/unit.js';
+import { isOnline, unitContext, type PredictorUnit, type UnitShape } from '../models/unit.js';
 import type { Backend } from '../kernels/backend.js';
 import { UsageError } from '../errors.js';
 import { createChecked, probeUnit } from '../units/check.js';
-import { unitContext, unitShape, type UnitShape } from '../units/context.js';
 import { resolveUnit, type UnitSource } from '../units/load.js';
 import type { TrainConfig } from '../config/settings.js';
-import { OnlineTrainer } from './online-trainer.js';
-import { backendFor, Trainer } from './trainer.js';
+import { OnlineTrainer } from '../train/online-trainer.js';
+import { backendFor, Trainer } from '../train/trainer.js';
 
 export type Learner = Trainer | OnlineTrainer;
+export type { CostReport };
 
-/** What a unit stores and computes, for tables and summaries. */
-export interface CostReport extends Partial<UnitCost> {
-  /** Every stored number (weights, fixed or learnt). */
-  params: number;
-  /** The ones learning changes. */
-  trainable: number;
-  /** Bytes to run it on one stream: float32 parameters plus its per-sequence state. */
-  memoryBytes: number;
+/** The shape of the unit `config` trains on `features` per frame and `steps` steps, with its own `options`. */
+function unitShape(config: TrainConfig, features: number, steps: number, options: Readonly<Record<string, string>>): UnitShape {
+  const { hidden, horizon, lr, seed } = config;
+  return { features, hidden, steps, horizon, lr, seed, options };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Xoshiro128 } from '../../src/data/rng.js';
-import { ADAMW_DEFAULTS, adamwStep, createAdamW } from '../../src/train/adamw.js';
+import { ADAMW_DEFAULTS, adamwStep, createAdamW } from '../../src/optim/adamw.js';
 import { assertClose, BACKENDS, copyTo, randn, readModelsFixture } from '../models/check.js';
 
 for (const be of BACKENDS) {
