@@ -93,11 +93,11 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
   const { dir, summary } = result;
   if (result.status === 'diverged') throw new UsageError(result.error ?? 'training diverged', 3);
   if (result.status === 'interrupted') {
-    const signal = signals.stoppedBy();
-    throw new UsageError(
-      `interrupted at epoch ${summary.epochs} of ${result.config.epochs}; checkpoint saved in ${dir}; continue with: audiopred train --resume ${dir}`,
-      signal === 'SIGTERM' ? 143 : 130,
-    );
+    const code = signals.stoppedBy() === 'SIGTERM' ? 143 : 130;
+    if (!result.resumable) {
+      throw new UsageError(`interrupted at epoch ${summary.epochs} of ${result.config.epochs}; parameters saved in ${dir}, but the unit has no saveState(), so the run cannot be resumed (see docs/units.md)`, code);
+    }
+    throw new UsageError(`interrupted at epoch ${summary.epochs} of ${result.config.epochs}; checkpoint saved in ${dir}; continue with: audiopred train --resume ${dir}`, code);
   }
   if (summary.final_train_loss === null || summary.final_val_loss === null) return;
   if (mode === 'json') {

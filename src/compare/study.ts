@@ -289,5 +289,6 @@ async function execute(plan: StudyPlan, folder: () => string, created: string, o
 }
 
 async function writeStudy(dir: string, record: StudyRecord): Promise<void> {
-  await writeFileAtomic(join(dir, STUDY_FILE), JSON.stringify(record, null, 1) + '\n');
+  const summaries = record.summaries.map((s) => ({ ...s, cost: s.cost ? costToJson(s.cost) : null }));
+  await writeFileAtomic(join(dir, STUDY_FILE), JSON.stringify({ ...record, summaries }, null, 1) + '\n');
 }

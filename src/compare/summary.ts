@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import type { CostReport } from '../models/cost.js';
+import { costFromJson } from '../runs/record.js';
 import type { JobResult } from './job.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -98,6 +99,7 @@ export function readUnitSummaries(raw: readonly Record<string, unknown>[]): Unit
       improvement: stat(u.improvement),
       epochs: u.ok ? (u.epochs as number) : null,
       seconds: stat(u.seconds) as Summary,
+      cost: costFromJson(u.cost),
     };
   });
 }

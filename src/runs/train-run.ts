@@ -86,6 +86,8 @@ export interface RunResult {
   error?: string;
   /** The epoch of the last checkpoint. */
   checkpointEpoch: number;
+  /** Whether `--resume` can continue it: false for an online unit without saveState(). */
+  resumable: boolean;
   /** Epochs trained, and seconds spent, in this session (a resumed run's earlier sessions not counted). */
   sessionEpochs: number;
   sessionSeconds: number;
@@ -176,10 +178,12 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
 
     const metadata = { audiopred: version, unit: source.label, config: JSON.stringify(configToJson(config)) };
     let checkpointEpoch = resumed ? trainer.epoch : -1;
+    let resumable = true;
     const checkpoint = async (state: TrainingState) => {
       await saveCheckpoint(dir, unit.layout, state, metadata);
       await record.flushMetrics();
       checkpointEpoch = state.epoch;
+      resumable = state.resumable;
     };
     const summarize = (status: RunStatus, cost?: CostReport, error?: string) =>
       record.writeSummary(status, { valSegments: [...split.val], trainSegments: [...split.train], ...(cost ? { cost } : {}), ...(error ? { error } : {}) });
@@ -207,14 +211,14 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
       const kept = checkpointEpoch >= 0 ? `the last good checkpoint (epoch ${checkpointEpoch}) is in ${dir}` : `no epoch finished before it, so no checkpoint was saved`;
       const error = `${err.message}; ${kept}`;
       const summary = await summarize('diverged', undefined, error);
-      return { dir, status: 'diverged', config, summary, learntAll: false, error, checkpointEpoch, sessionEpochs: trainer.epoch - startEpoch, sessionSeconds: sessionSeconds() };
+      return { dir, status: 'diverged', config, summary, learntAll: false, error, checkpointEpoch, resumable, sessionEpochs: trainer.epoch - startEpoch, sessionSeconds: sessionSeconds() };
     }
     await checkpoint(trainer.snapshot());
     const cost = costReport(trainer); // once: units measure activity since their last cost() call
     const status: RunStatus = trainer.epoch < config.epochs && !trainer.finished ? 'interrupted' : 'done';
     const summary = await summarize(status, cost);
     const learntAll = status === 'done' && trainer.epoch < config.epochs;
-    return { dir, status, config, summary, cost, learntAll, checkpointEpoch, sessionEpochs: trainer.epoch - startEpoch, sessionSeconds: sessionSeconds() };
+    return { dir, status, config, summary, cost, learntAll, checkpointEpoch, resumable, sessionEpochs: trainer.epoch - startEpoch, sessionSeconds: sessionSeconds() };
   } finally {
     await trainer.close();
   }
