@@ -74,6 +74,12 @@ export default function createDeltaRule(context: UnitContext): OnlineUnit {
       }
     },
 
+    // Checkpoints: audiopred saves `params` (W) itself, and the traces in phi are
+    // per-segment state that reset() clears, so there is nothing more to save. The two
+    // empty methods say so; without them --resume refuses the run (docs/units.md).
+    saveState: () => ({}),
+    loadState() {},
+
     cost() {
       frames = 0;
       // Traces: 2 MACs per trace value; readout: F·D. Dense inputs, so effective = dense.

@@ -10,10 +10,18 @@
  * checked against its CRC-16 before libFLAC sees it. A frame that fails (a corrupt or cut file)
  * ends the decode there, and the length check in decode.ts says how much is missing; libFLAC
  * never receives the bad bytes, so it has nothing to print about them on the console.
+ *
+ * mpg123-decoder prints "mpg123-decoder: -1 MPG123_ERR" with console.error for every stretch of
+ * MP3 data it cannot decode (MPEGDecoder.js, in decode()'s read loop), and 1.0.3 has no option
+ * to stop it (nor has any later version we have read). The same errors come back in decode()'s
+ * result, so its console is muted for the span of that synchronous call only (see `quietly`),
+ * and what it reported goes on in our own words. MPG123_ERR alone does not mean audio was lost:
+ * zero bytes padding a file's end or lying between its frames raise it while every frame still
+ * decodes, so a reported error refuses the file only where nothing decodes (decode.ts).
  */
 import { FLACDecoder } from '@wasm-audio-decoders/flac';
 import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
-import { MPEGDecoder } from 'mpg123-decoder';
+import { MPEGDecoder, type MPEGDecodedAudio } from 'mpg123-decoder';
 import type { AudioFormat } from './container.js';
 
 /** One piece's worth of decoded audio: one (S) array per channel. */
@@ -43,6 +51,30 @@ function piece(out: LibraryOutput): DecodedPiece {
   const decoded: DecodedPiece = { channels: out.channelData, sampleRate: out.sampleRate };
   if (out.errors.length > 0) decoded.error = out.errors[0].message;
   return decoded;
+}
+
+/** An MP3 piece, with the decoder's "-1 MPG123_ERR" said as what it means here. */
+function mpegPiece(out: MPEGDecodedAudio): DecodedPiece {
+  const decoded: DecodedPiece = { channels: out.channelData, sampleRate: out.sampleRate };
+  if (out.errors.length > 0) decoded.error = `undecodable MPEG data after sample ${out.errors[0].outputSamples}`;
+  return decoded;
+}
+
+/**
+ * Runs a synchronous decoder call with the console muted and puts it back afterwards, whatever
+ * happens. No other code runs during a synchronous call, so only the library's own printing is
+ * lost: its console.error line, and its wasm module's stdout and stderr (console.log, console.error).
+ */
+function quietly<T>(call: () => T): T {
+  const { log, warn, error } = console;
+  console.log = console.warn = console.error = () => {};
+  try {
+    return call();
+  } finally {
+    console.log = log;
+    console.warn = warn;
+    console.error = error;
+  }
 }
 
 const NOTHING: DecodedPiece = { channels: [], sampleRate: 0 };
@@ -84,7 +116,7 @@ export async function createPieceDecoder(format: Exclude<AudioFormat, 'wav'>): P
       const dec = new MPEGDecoder();
       await dec.ready;
       return {
-        push: async (bytes) => piece(dec.decode(bytes)),
+        push: async (bytes) => mpegPiece(quietly(() => dec.decode(bytes))),
         flush: async () => NOTHING, // mpg123 gives every frame as soon as it has it
         stopped: false,
         free: () => dec.free(),
