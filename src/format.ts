@@ -20,7 +20,8 @@ export function bytes(n: number): string {
 
 /** 12.34 → '12.3 s', 300 → '5.0 min' (minutes from 90 s on). */
 export function duration(seconds: number): string {
-  return seconds >= 90 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(1)} s`;
+  // Closed-form units train in a few hundredths of a second: show them, not '0.0 s'.
+  return seconds >= 90 ? `${(seconds / 60).toFixed(1)} min` : seconds >= 1 ? `${seconds.toFixed(1)} s` : `${seconds.toFixed(2)} s`;
 }
 
 /** One line of a unit's cost metrics, as `train` prints at the end. */

@@ -123,7 +123,7 @@ export function startJob(job: Job, onEpoch: (point: EpochPoint) => void): Runnin
       if (end?.status === 'done') {
         resolve(resultFromFolder(job) ?? failed('failed', `${job.out}: the run ended but its summary cannot be read`));
       } else if (end) {
-        resolve(failed(end.status, end.error ?? end.status));
+        resolve(failed(end.status, end.error ?? (end.status === 'interrupted' ? 'stopped; its checkpoint is kept for --resume' : end.status)));
       } else {
         resolve(failed('failed', errorLine(stderr, code, signal)));
       }

@@ -30,7 +30,8 @@ export interface UnitSummary {
   final_train: Summary | null;
   /** 100·(1 − val / persistence's val on the same seed), in %: > 0 beats persistence; null without a persistence run to pair with. */
   improvement: Summary | null;
-  seconds: Summary;
+  /** Training seconds of the runs that finished; null if none did. */
+  seconds: Summary | null;
   cost: CostReport | null;
 }
 
@@ -68,7 +69,7 @@ export function summarizeResults(results: readonly JobResult[]): UnitSummary[] {
       best_val: summaryOf(ok.map((r) => r.bestVal)),
       final_train: summaryOf(ok.map((r) => r.finalTrain)),
       improvement: summaryOf(improvements),
-      seconds: summarize(runs.map((r) => r.seconds)),
+      seconds: summaryOf(ok.map((r) => r.seconds).filter(Number.isFinite)),
       cost: ok[0]?.cost ?? null,
     };
   });
@@ -98,7 +99,7 @@ export function readUnitSummaries(raw: readonly Record<string, unknown>[]): Unit
       interrupted: (u.interrupted as number | undefined) ?? 0,
       improvement: stat(u.improvement),
       epochs: u.ok ? (u.epochs as number) : null,
-      seconds: stat(u.seconds) as Summary,
+      seconds: stat(u.seconds),
       cost: costFromJson(u.cost),
     };
   });

@@ -28,7 +28,7 @@ const COLUMNS: [string, (u: UnitSummary) => string][] = [
   ['memory', (u) => (u.cost ? bytes(u.cost.memoryBytes) : NONE)],
   ['MACs/frame', (u) => (u.cost?.macsPerFrame !== undefined ? compactCount(u.cost.macsPerFrame) : NONE)],
   ['epochs', (u) => (u.epochs !== null ? String(Math.round(u.epochs)) : NONE)],
-  ['time/run', (u) => duration(u.seconds.mean)],
+  ['time/run', (u) => (u.seconds ? duration(u.seconds.mean) : NONE)],
 ];
 
 /** One table per recording, as Markdown (readable in a terminal, pasteable into a README). */
@@ -74,7 +74,7 @@ export function summariesCsv(summaries: readonly UnitSummary[]): string {
       u.final_val?.mean, u.final_val?.std, u.final_val?.ci95?.[0], u.final_val?.ci95?.[1],
       u.best_val?.mean, u.best_val?.std, u.final_train?.mean, u.improvement?.mean, u.improvement?.std,
       u.cost?.params, u.cost?.trainable, u.cost?.memoryBytes, u.cost?.macsPerFrame, u.cost?.effectiveMacsPerFrame,
-      u.cost?.activationSparsity, u.seconds.mean,
+      u.cost?.activationSparsity, u.seconds?.mean,
     ]),
   ]);
 }
