@@ -177,13 +177,22 @@ function plainMfccOf(channels: Float32Array[], setup: MfccSetup, T: number, name
   }
 
   // Clamp to the global floor, average over channels, DCT.
-  const floor = maxDb - o.topDb;
   const data = new Float32Array(T * K); // (T, K)
-  const mean = new Float64Array(M); // (M)
-  for (let t = 0; t < T; t++) {
+  clampMeanDct(data, melDb, T, maxDb - o.topDb, M, K, plan.dct, new Float64Array(M));
+  return { data, frames: T, coefficients: K };
+}
+
+/**
+ * out (frames, K) = DCT of the channels' mean of db[c] (frames, M) clamped below at `floor`,
+ * in float64; `mean` (M) is scratch. The whole-file path and the streaming kernel share it, so
+ * both give the same bits.
+ */
+function clampMeanDct(out: Float32Array, db: readonly Float32Array[], frames: number, floor: number, M: number, K: number, dct: Float64Array, mean: Float64Array): void {
+  const C = db.length;
+  for (let t = 0; t < frames; t++) {
     mean.fill(0);
     for (let c = 0; c < C; c++) {
-      const row = melDb[c];
+      const row = db[c];
       for (let m = 0; m < M; m++) {
         const v = row[t * M + m];
         mean[m] += v > floor ? v : floor;
@@ -192,11 +201,10 @@ function plainMfccOf(channels: Float32Array[], setup: MfccSetup, T: number, name
     for (let m = 0; m < M; m++) mean[m] /= C;
     for (let k = 0; k < K; k++) {
       let acc = 0;
-      for (let m = 0; m < M; m++) acc += plan.dct[k * M + m] * mean[m];
-      data[t * K + k] = acc;
+      for (let m = 0; m < M; m++) acc += dct[k * M + m] * mean[m];
+      out[t * K + k] = acc;
     }
   }
-  return { data, frames: T, coefficients: K };
 }
 
 /** Everything that depends only on the options and the sample rate, built once per call. */
@@ -226,13 +234,31 @@ function createMfccPlan(setup: MfccSetup): MfccPlan {
  * Fills out (T, M) with one channel's unclamped mel dB values and returns their maximum.
  * Frame t covers padded positions [t·hop, t·hop + nFft), i.e. samples from t·hop − pad.
  */
-function melDbChannel(out: Float32Array, x: Float32Array, T: number, pad: number, plan: MfccPlan, o: MfccOptions): number {
-  const { window, fft, frame, power, filters } = plan;
+/** Mel dB of the windowed frame in plan.frame into out[at, at + M); returns their maximum. */
+function frameMelDb(out: Float32Array, at: number, plan: MfccPlan, o: MfccOptions): number {
+  const { fft, frame, power, filters } = plan;
   const { start, length, offset, weights } = filters;
+  const amin = o.amin;
+  let maxDb = -Infinity;
+  fft.powerSpectrum(power, frame);
+  for (let m = 0; m < o.nMels; m++) {
+    let energy = 0;
+    const b0 = start[m];
+    const w0 = offset[m];
+    for (let i = 0; i < length[m]; i++) energy += power[b0 + i] * weights[w0 + i];
+    // 10·log10(max(x, amin)) − 10·log10(max(amin, ref)) with ref = 1: the second term is 0.
+    const db = 10 * Math.log10(energy > amin ? energy : amin);
+    out[at + m] = db;
+    if (db > maxDb) maxDb = db;
+  }
+  return maxDb;
+}
+
+function melDbChannel(out: Float32Array, x: Float32Array, T: number, pad: number, plan: MfccPlan, o: MfccOptions): number {
+  const { window, frame } = plan;
   const N = o.nFft;
   const M = o.nMels;
   const hop = o.hopLength;
-  const amin = o.amin;
   const S = x.length;
   let maxDb = -Infinity;
   for (let t = 0; t < T; t++) {
@@ -242,17 +268,8 @@ function melDbChannel(out: Float32Array, x: Float32Array, T: number, pad: number
     } else {
       for (let j = 0; j < N; j++) frame[j] = x[reflect(first + j, S)] * window[j];
     }
-    fft.powerSpectrum(power, frame);
-    for (let m = 0; m < M; m++) {
-      let energy = 0;
-      const b0 = start[m];
-      const w0 = offset[m];
-      for (let i = 0; i < length[m]; i++) energy += power[b0 + i] * weights[w0 + i];
-      // 10·log10(max(x, amin)) − 10·log10(max(amin, ref)) with ref = 1: the second term is 0.
-      const db = 10 * Math.log10(energy > amin ? energy : amin);
-      out[t * M + m] = db;
-      if (db > maxDb) maxDb = db;
-    }
+    const frameMax = frameMelDb(out, t * M, plan, o);
+    if (frameMax > maxDb) maxDb = frameMax;
   }
   return maxDb;
 }
@@ -266,8 +283,7 @@ function melDbChannel(out: Float32Array, x: Float32Array, T: number, pad: number
 export function createPlainMelDbKernel(setup: MfccSetup, C: number, B: number): MelDbKernel {
   const { o } = setup;
   const plan = createMfccPlan(setup);
-  const { window, fft, frame, power, filters, dct } = plan;
-  const { start, length, offset, weights } = filters;
+  const { window, frame, dct } = plan;
   const N = o.nFft;
   const M = o.nMels;
   const K = o.nMfcc;
@@ -281,36 +297,13 @@ export function createPlainMelDbKernel(setup: MfccSetup, C: number, B: number): 
       let maxDb = -Infinity;
       for (let t = 0; t < frames; t++) {
         for (let j = 0; j < N; j++) frame[j] = x[t * hop + j] * window[j];
-        fft.powerSpectrum(power, frame);
-        for (let m = 0; m < M; m++) {
-          let energy = 0;
-          const b0 = start[m];
-          const w0 = offset[m];
-          for (let i = 0; i < length[m]; i++) energy += power[b0 + i] * weights[w0 + i];
-          const db = 10 * Math.log10(energy > o.amin ? energy : o.amin);
-          out[t * M + m] = db;
-          if (db > maxDb) maxDb = db;
-        }
+        const frameMax = frameMelDb(out, t * M, plan, o);
+    if (frameMax > maxDb) maxDb = frameMax;
       }
       return maxDb;
     },
     dbToMfcc(out, db, frames, floor) {
-      for (let t = 0; t < frames; t++) {
-        mean.fill(0);
-        for (let c = 0; c < C; c++) {
-          const row = db[c];
-          for (let m = 0; m < M; m++) {
-            const v = row[t * M + m];
-            mean[m] += v > floor ? v : floor;
-          }
-        }
-        for (let m = 0; m < M; m++) mean[m] /= C;
-        for (let k = 0; k < K; k++) {
-          let acc = 0;
-          for (let m = 0; m < M; m++) acc += dct[k * M + m] * mean[m];
-          out[t * K + k] = acc;
-        }
-      }
+      clampMeanDct(out, db, frames, floor, M, K, dct, mean);
     },
   };
 }

@@ -5,24 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Job, JobResult } from '../../src/compare/job.js';
+import type { JobResult } from '../../src/compare/job.js';
+import { jobResult } from '../helpers/job-result.js';
 import { summarizeResults } from '../../src/compare/summary.js';
 import { formatTables, runsCsv, summariesCsv } from '../../src/compare/tables.js';
 
-function result(label: string, seed: number, finalVal: number, status: JobResult['status'] = 'ok'): JobResult {
-  const ok = status === 'ok';
-  return {
-    job: { model: label, label, seed, audio: '/data/a.flac' } as Job, // summaries read only these
-    status,
-    ...(ok ? {} : { error: 'loss NaN at epoch 2' }),
-    curve: ok ? [{ epoch: 1, train: 1, val: finalVal * 2 }, { epoch: 2, train: 0.5, val: finalVal }] : [],
-    finalTrain: ok ? 0.5 : NaN,
-    finalVal: ok ? finalVal : NaN,
-    bestVal: ok ? finalVal : Infinity,
-    seconds: 2,
-    ...(ok ? { cost: { params: 19724, trainable: 19724, memoryBytes: 79408, macsPerFrame: 19456 } } : {}),
-  };
-}
+const result = (label: string, seed: number, finalVal: number, status: JobResult['status'] = 'ok') =>
+  jobResult(label, seed, finalVal, status, { params: 19724, trainable: 19724, memoryBytes: 79408, macsPerFrame: 19456 });
 
 /** The Markdown table's rows as cells, by unit. */
 function rows(markdown: string): Map<string, string[]> {
