@@ -8,6 +8,7 @@ import cliProgress from 'cli-progress';
 import { EXAMPLE_RECORDINGS } from '../audio/features.js';
 import { resolveConfig, SETTINGS, type SettingKey } from '../config/settings.js';
 import { UsageError } from '../errors.js';
+import { exitAfterWrites } from '../files.js';
 import { resumeStudy, runStudy, STUDY_FILE, type StudyOptions, type StudyResult } from '../compare/study.js';
 import type { JobResult } from '../compare/job.js';
 
@@ -47,7 +48,7 @@ function parseModels(raw: string): string[] {
 export async function compareCommand(audio: string[], options: CompareCommandOptions): Promise<void> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143); // each run keeps its last checkpoint
+    if (controller.signal.aborted) return void exitAfterWrites(signal === 'SIGINT' ? 130 : 143); // each run keeps its last checkpoint
     process.stderr.write(`\naudiopred: ${signal}: stopping the running runs after their epoch (press Ctrl-C again to quit at once)\n`);
     controller.abort(signal);
   };

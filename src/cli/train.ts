@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { configToJson, resolveConfig, SETTINGS, type SettingKey } from '../config/settings.js';
 import { UsageError } from '../errors.js';
+import { exitAfterWrites } from '../files.js';
 import { costLine } from '../format.js';
 import { MODEL_FILE } from '../runs/checkpoint.js';
 import { costToJson, peakRssMb } from '../runs/record.js';
@@ -35,7 +36,7 @@ function abortOnSignals(): { signal: AbortSignal; stoppedBy: () => NodeJS.Signal
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stoppedBy) process.exit(signal === 'SIGINT' ? 130 : 143); // files.ts removes half-written temporary files on exit
+    if (stoppedBy) return void exitAfterWrites(signal === 'SIGINT' ? 130 : 143); // a second one: quit once the file in progress is whole
     stoppedBy = signal;
     process.stderr.write(`\naudiopred: ${signal}: stopping after this epoch and saving a checkpoint (press Ctrl-C again to quit at once)\n`);
     controller.abort();
