@@ -52,20 +52,24 @@ export default function (ctx: UnitContext): OnlineUnit {
 }
 `;
 
-test('a unit that throws, and one whose process exits, carry their real message into the output, runs.csv and compare.json', () => {
+test('a unit that throws, one that exits its process and one that crashes it carry their real message into the output, runs.csv and compare.json', () => {
   const thrower = join(dir, 'thrower.ts');
   const exiter = join(dir, 'exiter.ts');
   writeFileSync(thrower, failingUnit('thrower', 'learn', "throw new Error('learn gave up');"));
   writeFileSync(exiter, failingUnit('exiter', 'step', 'process.exit(7);'));
+  // An exception outside any call of the trainer's: the child dies printing a stack and Node's version banner.
+  const crasher = join(dir, 'crasher.ts');
+  writeFileSync(crasher, failingUnit('crasher', 'step', "setTimeout(() => { throw new RangeError('timer gave up'); }, 0);"));
   const out = join(dir, 'failing');
-  const r = runCli(['compare', audio, ...small, '--epochs', '3', '--models', `${thrower},${exiter}`, '--seeds', '1', '-o', out]);
-  assertCleanError(r, /2 of 3 runs failed \((thrower|exiter): .+\); see runs\.csv in /, 1);
+  const r = runCli(['compare', audio, ...small, '--epochs', '3', '--models', `${thrower},${exiter},${crasher}`, '--seeds', '1', '-o', out]);
+  assertCleanError(r, /3 of 4 runs failed \((thrower|exiter|crasher): .+\); see runs\.csv in /, 1);
   const throwMessage = /unit thrower\.ts threw in learn\(\) \(epoch 2, segment \d+, step \d+, training\): learn gave up/;
   assert.doesNotMatch(r.stdout + r.stderr, /Node\.js v\d+/);
 
   // The line of each run as it ends, and the note under the table.
   assert.match(r.stdout, new RegExp(`thrower seed 1 on tone\\.wav: diverged: ${throwMessage.source}`));
   assert.match(r.stdout, /exiter seed 1 on tone\.wav: failed: .*exited with code 7/);
+  assert.match(r.stdout, /crasher seed 1 on tone\.wav: failed: RangeError: timer gave up\n/);
   assert.match(r.stdout, new RegExp(`^thrower: 1 of 1 runs did not finish \\(1 diverged, 0 failed(, 0 interrupted)?\\): ${throwMessage.source}`, 'm'));
   assert.match(r.stdout, /^exiter: 1 of 1 runs did not finish \(0 diverged, 1 failed(, 0 interrupted)?\): .*exited with code 7/m);
   assert.match(r.stdout, /\| persistence +\| \d\.\d{4}/);
@@ -73,6 +77,7 @@ test('a unit that throws, and one whose process exits, carry their real message 
   const csv = readFileSync(join(out, 'runs.csv'), 'utf8');
   assert.match(csv, new RegExp(`thrower,1,diverged,.*${throwMessage.source}`));
   assert.match(csv, /exiter,1,failed,.*exited with code 7/);
+  assert.match(csv, /crasher,1,failed,.*RangeError: timer gave up/);
   assert.doesNotMatch(csv, /Node\.js v\d+/);
 
   const record = study(out);
@@ -81,6 +86,8 @@ test('a unit that throws, and one whose process exits, carry their real message 
   assert.match(run('thrower').error!, throwMessage);
   assert.equal(run('exiter').status, 'failed');
   assert.match(run('exiter').error!, /exited with code 7/);
+  assert.equal(run('crasher').status, 'failed');
+  assert.equal(run('crasher').error, 'RangeError: timer gave up');
   assert.equal(run('persistence').status, 'ok');
   assert.doesNotMatch(r.stdout, /NaN/, 'runs that did not finish show — in the table, not NaN');
 });
@@ -102,9 +109,12 @@ function someRunStarted(out: string): boolean {
   return existsSync(runs) && readdirSync(runs).some((r) => existsSync(join(runs, r, 'config.json')));
 }
 
+/** Two backprop units and the reference, one seed: three runs, two side by side (each study costs a few seconds). */
+const studyArgs = (epochs: number) => ['compare', audio, ...small, '--models', 'rnn,gru', '--seeds', '1', '--epochs', String(epochs)];
+
 const finals = (out: string) => Object.fromEntries(study(out).runs.map((r) => [`${r.unit} s${r.seed}`, r.final_val]));
 
-test('Ctrl-C stops a compare with its partial table and --resume; resuming ends bit-equal to a study never stopped', async () => {
+test('Ctrl-C stops a compare with its partial table and --resume; resuming ends bit-equal to a study never stopped', async (t) => {
   // Long enough that the runs are still going when the signal lands; if they were not, try longer.
   let out = '';
   let epochs = 0;
@@ -112,7 +122,7 @@ test('Ctrl-C stops a compare with its partial table and --resume; resuming ends 
   for (let attempt = 1; attempt <= 3 && !stopped; attempt++) {
     epochs = 300 * 3 ** (attempt - 1);
     out = join(dir, `stopped-${attempt}`);
-    const run = start(['compare', audio, ...small, '--models', 'rnn,gru', '--seeds', '2', '--epochs', String(epochs), '-o', out]);
+    const run = start([...studyArgs(epochs), '-o', out]);
     const t0 = performance.now();
     while (!someRunStarted(out) && performance.now() - t0 < 20_000) await sleep(25);
     await sleep(200);
@@ -122,10 +132,10 @@ test('Ctrl-C stops a compare with its partial table and --resume; resuming ends 
     else assert.equal(r.code, 0, `attempt ${attempt}: ${r.stderr}`); // it finished before the signal: go again, longer
   }
   assert.ok(stopped, 'no attempt was interrupted: the test did not exercise Ctrl-C');
-  const args = ['compare', audio, ...small, '--models', 'rnn,gru', '--seeds', '2', '--epochs', String(epochs)];
+  t.diagnostic(`interrupted at ${epochs} epochs a run`);
 
   const lines = stopped.stderr.trimEnd().split('\n');
-  assert.match(lines.at(-1)!, new RegExp(`^audiopred: interrupted: \\d of 6 runs finished, .*finish with: audiopred compare --resume ${out}$`));
+  assert.match(lines.at(-1)!, new RegExp(`^audiopred: interrupted: \\d of 3 runs finished, .*finish with: audiopred compare --resume ${out}$`));
   assert.doesNotMatch(stopped.stderr, /\n\s+at /);
   assert.match(stopped.stdout, /tone\.wav: 12 segments of 100 frames/);
   assert.match(stopped.stdout, /^\| unit +\| final val/m);
@@ -134,18 +144,23 @@ test('Ctrl-C stops a compare with its partial table and --resume; resuming ends 
   assert.equal(partial.status, 'interrupted');
   assert.ok(partial.runs.some((r) => r.status === 'interrupted'), 'some run was interrupted');
 
+  // The interrupted runs continue from their checkpoints: their folders are not started afresh.
+  const interrupted = partial.runs.filter((r) => r.status === 'interrupted').map((r) => join(out, 'runs', `tone-${r.unit}-s${r.seed}`, 'config.json'));
+  const configs = interrupted.map((path) => readFileSync(path, 'utf8'));
+
   // Finish it, and meanwhile run the same study uninterrupted.
   const [resumed, whole] = await Promise.all([
     start(['compare', '--resume', out]).done,
-    start([...args, '-o', join(dir, 'whole')]).done,
+    start([...studyArgs(epochs), '-o', join(dir, 'whole')]).done,
   ]);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.equal(whole.code, 0, whole.stderr);
   const record = study(out);
   assert.equal(record.status, 'done');
-  assert.equal(record.runs.length, 6);
+  assert.equal(record.runs.length, 3);
   assert.deepEqual(record.runs.filter((r) => r.status !== 'ok'), []);
   assert.deepEqual(finals(out), finals(join(dir, 'whole')));
+  assert.deepEqual(interrupted.map((path) => readFileSync(path, 'utf8')), configs, 'an interrupted run was started again rather than resumed');
   for (const v of Object.values(finals(out))) assert.ok(typeof v === 'number' && v > 0);
 
   // A finished study's settings are its own.
