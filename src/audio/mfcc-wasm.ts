@@ -198,15 +198,18 @@ export interface PlanAt {
   meanAt: number; // f64 (Mp) scratch of dbToMfcc
 }
 
-/** Takes the plan's space from a layout (nothing is written until `writePlan`, after reserve). */
-export function layOutPlan(l: ReturnType<typeof layout>, setup: MfccSetup): PlanAt {
+/** The plan's sizes: FFT length N and half length h, mel bands M (Mp rounded up to even), K coefficients, FFT radices. */
+function planShape(setup: MfccSetup): { N: number; h: number; M: number; Mp: number; K: number; radices: number[] } {
   const { o } = setup;
   const N = o.nFft;
   const h = N / 2;
   const M = o.nMels;
-  const Mp = M + (M % 2);
-  const K = o.nMfcc;
-  const radices = fftRadices(h) as number[];
+  return { N, h, M, Mp: M + (M % 2), K: o.nMfcc, radices: fftRadices(h) as number[] };
+}
+
+/** Takes the plan's space from a layout (nothing is written until `writePlan`, after reserve). */
+export function layOutPlan(l: ReturnType<typeof layout>, setup: MfccSetup): PlanAt {
+  const { N, h, M, Mp, K, radices } = planShape(setup);
   const planAt = l.take(64);
   const stageAt = l.take(radices.length * 16);
   const twiddleAt: number[] = [];
@@ -234,13 +237,7 @@ export function layOutPlan(l: ReturnType<typeof layout>, setup: MfccSetup): Plan
 
 /** Writes the plan header, FFT stages and twiddles, window, filters and DCT (after reserve). */
 export function writePlan(k: FeatureKernels, setup: MfccSetup, at: PlanAt): void {
-  const { o } = setup;
-  const N = o.nFft;
-  const h = N / 2;
-  const M = o.nMels;
-  const Mp = M + (M % 2);
-  const K = o.nMfcc;
-  const radices = fftRadices(h) as number[];
+  const { N, h, M, Mp, K, radices } = planShape(setup);
   const buffer = k.memory.buffer;
   const i32 = new Int32Array(buffer);
   const f64 = new Float64Array(buffer);

@@ -8,9 +8,9 @@ import cliProgress from 'cli-progress';
 import { EXAMPLE_RECORDINGS } from '../audio/features.js';
 import { resolveConfig, SETTINGS, type SettingKey } from '../config/settings.js';
 import { UsageError } from '../errors.js';
-import { exitAfterWrites } from '../files.js';
 import { resumeStudy, runStudy, STUDY_FILE, type StudyOptions, type StudyResult } from '../compare/study.js';
 import type { JobResult } from '../compare/job.js';
+import { stopOnSignals } from './signals.js';
 
 export interface CompareCommandOptions {
   settings: Partial<Record<SettingKey, unknown>>;
@@ -46,18 +46,11 @@ function parseModels(raw: string): string[] {
 }
 
 export async function compareCommand(audio: string[], options: CompareCommandOptions): Promise<void> {
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) return void exitAfterWrites(signal === 'SIGINT' ? 130 : 143); // each run keeps its last checkpoint
-    process.stderr.write(`\naudiopred: ${signal}: stopping the running runs after their epoch (press Ctrl-C again to quit at once)\n`);
-    controller.abort(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = stopOnSignals('stopping the running runs after their epoch');
   const progress = createProgress(options.json);
   let study: StudyResult;
   try {
-    const hooks: StudyOptions = { signal: controller.signal, onStart: progress.start, onEpoch: progress.epoch, onRunDone: progress.runDone };
+    const hooks: StudyOptions = { signal: signals.signal, onStart: progress.start, onEpoch: progress.epoch, onRunDone: progress.runDone };
     if (options.resume) {
       const given = Object.keys(options.settings) as SettingKey[];
       if (audio.length || given.length) {
@@ -79,8 +72,7 @@ export async function compareCommand(audio: string[], options: CompareCommandOpt
     }
   } finally {
     progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
   }
 
   const { dir, record } = study;
@@ -98,7 +90,7 @@ export async function compareCommand(audio: string[], options: CompareCommandOpt
   if (record.status === 'interrupted') {
     const done = study.results.filter((r) => r.status !== 'interrupted').length;
     const total = record.files.length * record.models.length * record.seeds.length;
-    throw new UsageError(`interrupted: ${done} of ${total} runs finished, the others keep their checkpoints; finish with: audiopred compare --resume ${dir}`, controller.signal.reason === 'SIGTERM' ? 143 : 130);
+    throw new UsageError(`interrupted: ${done} of ${total} runs finished, the others keep their checkpoints; finish with: audiopred compare --resume ${dir}`, signals.exitCode());
   }
   const bad = study.results.filter((r) => r.status !== 'ok');
   if (bad.length) throw new UsageError(`${bad.length} of ${study.results.length} runs failed (${bad[0].job.label}: ${bad[0].error}); see runs.csv in ${dir}`, 1);

@@ -7,13 +7,13 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { configToJson, resolveConfig, SETTINGS, type SettingKey } from '../config/settings.js';
 import { UsageError } from '../errors.js';
-import { exitAfterWrites } from '../files.js';
 import { costLine } from '../format.js';
 import { MODEL_FILE } from '../runs/checkpoint.js';
 import { costToJson, peakRssMb } from '../runs/record.js';
 import { trainRun, type RunStart } from '../runs/train-run.js';
 import { RESUMABLE_FLAGS } from './options.js';
 import { createReporter, epochLine, type ReportMode } from './progress.js';
+import { stopOnSignals } from './signals.js';
 
 export interface TrainCommandOptions {
   /** The settings given on the command line, unchecked. */
@@ -29,28 +29,6 @@ function parseSaveEvery(raw: string | undefined): number {
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new UsageError(`--save-every must be an integer ≥ 0 (0 = only at the end), got '${raw}'`);
   return n;
-}
-
-/** Aborts on the first SIGINT/SIGTERM; exits at once on a second. */
-function abortOnSignals(): { signal: AbortSignal; stoppedBy: () => NodeJS.Signals | null; dispose: () => void } {
-  const controller = new AbortController();
-  let stoppedBy: NodeJS.Signals | null = null;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stoppedBy) return void exitAfterWrites(signal === 'SIGINT' ? 130 : 143); // a second one: quit once the file in progress is whole
-    stoppedBy = signal;
-    process.stderr.write(`\naudiopred: ${signal}: stopping after this epoch and saving a checkpoint (press Ctrl-C again to quit at once)\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    stoppedBy: () => stoppedBy,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
 }
 
 export async function trainCommand(audio: string | undefined, options: TrainCommandOptions): Promise<void> {
@@ -70,7 +48,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
   const out = process.stdout;
   const mode: ReportMode = options.json ? 'json' : out.isTTY ? 'bar' : 'plain';
   let reporter: ReturnType<typeof createReporter> | undefined;
-  const signals = abortOnSignals();
+  const signals = stopOnSignals('stopping after this epoch and saving a checkpoint');
   let result;
   try {
     result = await trainRun({
@@ -94,7 +72,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
   const { dir, summary } = result;
   if (result.status === 'diverged') throw new UsageError(result.error ?? 'training diverged', 3);
   if (result.status === 'interrupted') {
-    const code = signals.stoppedBy() === 'SIGTERM' ? 143 : 130;
+    const code = signals.exitCode();
     if (!result.resumable) {
       throw new UsageError(`interrupted at epoch ${summary.epochs} of ${result.config.epochs}; parameters saved in ${dir}, but the unit has no saveState(), so the run cannot be resumed (see docs/units.md)`, code);
     }

@@ -121,11 +121,6 @@ function newRunFolder(out: string): string {
   return ensureFolder(out);
 }
 
-/** Copies the arrays too: an online unit's saveState may hand out its live buffers. */
-function detached(state: TrainingState): TrainingState {
-  return { ...state, arrays: Object.fromEntries(Object.entries(state.arrays).map(([k, v]) => [k, v.slice()])) };
-}
-
 export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult> {
   const saveEvery = options.saveEvery ?? 100;
   if (!Number.isSafeInteger(saveEvery) || saveEvery < 0) throw new UsageError(`--save-every must be an integer ≥ 0 (0 = only at the end), got '${saveEvery}'`);
@@ -195,7 +190,7 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
     let lastGood: TrainingState | undefined;
     try {
       while (trainer.epoch < config.epochs && !trainer.finished && !options.signal?.aborted) {
-        lastGood = checkpointEpoch === trainer.epoch ? undefined : detached(trainer.snapshot());
+        lastGood = checkpointEpoch === trainer.epoch ? undefined : trainer.snapshot(); // snapshots are copies
         const r = trainer.step();
         const seconds = sessionSeconds();
         const report: EpochReport = { ...r, seconds: earlierSeconds + seconds, epochsPerSecond: (r.epoch - startEpoch) / seconds };

@@ -88,13 +88,15 @@ export class OnlineTrainer {
   async close(): Promise<void> {}
 
   /** A copy of everything the next epoch depends on (resumable if the unit saves its learning state or has none left to keep). */
+  /** A copy of the state, as the backprop Trainer's: a unit's saveState may hand out its live buffers. */
   snapshot(): TrainingState {
     const { unit } = this;
+    const saved = this.guarded('saveState', `after epoch ${this.epoch}`, () => unit.saveState?.()) ?? {};
     return {
       epoch: this.epoch,
       params: unit.params.slice(),
       shuffle: this.shuffleRng.getState(),
-      arrays: this.guarded('saveState', `after epoch ${this.epoch}`, () => unit.saveState?.()) ?? {},
+      arrays: Object.fromEntries(Object.entries(saved).map(([k, v]) => [k, v.slice()])),
       resumable: unit.saveState !== undefined || this.finished,
     };
   }
