@@ -14,12 +14,14 @@
 //
 // The matrix products all go through one register-blocked loop: a 4x8 block of C is held in
 // eight f32x4 accumulators while k runs; each k costs two vector loads of B, four loads of A
-// and eight multiplies and adds (wasm SIMD has no fused multiply-add). Where a 4-row block of
+// and eight multiply-adds (`madd`: fused in the relaxed-SIMD build, see simd.ts). Where a 4-row block of
 // A is reused across many columns, it is first packed into scratch as ready-made splats
 // (`panelPacked`), which leaves the inner loop one pointer for A and one for B; otherwise A
 // is broadcast straight from its rows (`panel`). Tails (sizes not multiples of 4 or 8) use
 // 4x4, 4x1, 1x8, 1x4 and 1x1 blocks. The fused RNN kernels run the same loops with a
 // different start (load `pre` or `dh` instead of zeros) and end (tanh, or times 1 - h^2).
+
+import { madd } from './simd';
 
 // ---------------------------------------------------------------------------------------
 // How a panel starts and ends.
@@ -202,17 +204,17 @@ const ROUND_SHIFT: f32 = 12582912.0; // 1.5 * 2^23
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let av = v128.load32_splat(a0 + ka);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
     av = v128.load32_splat(a1 + ka);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0));
-    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
     av = v128.load32_splat(a2 + ka);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0));
-    c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
     av = v128.load32_splat(a3 + ka);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0));
-    c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
     ka += aks;
     b += ldb;
   }
@@ -236,10 +238,10 @@ const ROUND_SHIFT: f32 = 12582912.0; // 1.5 * 2^23
   let ka: usize = 0;
   for (let k = 0; k < K; k++) {
     const b0 = v128.load(b);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a0 + ka), b0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a1 + ka), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a2 + ka), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a3 + ka), b0));
+    c0 = madd(v128.load32_splat(a0 + ka), b0, c0);
+    c1 = madd(v128.load32_splat(a1 + ka), b0, c1);
+    c2 = madd(v128.load32_splat(a2 + ka), b0, c2);
+    c3 = madd(v128.load32_splat(a3 + ka), b0, c3);
     ka += aks;
     b += ldb;
   }
@@ -285,8 +287,8 @@ const ROUND_SHIFT: f32 = 12582912.0; // 1.5 * 2^23
   }
   for (let k = 0; k < K; k++) {
     const av = v128.load32_splat(a);
-    c0 = f32x4.add(c0, f32x4.mul(av, v128.load(b)));
-    c1 = f32x4.add(c1, f32x4.mul(av, v128.load(b, 16)));
+    c0 = madd(av, v128.load(b), c0);
+    c1 = madd(av, v128.load(b, 16), c1);
     a += aks;
     b += ldb;
   }
@@ -300,7 +302,7 @@ const ROUND_SHIFT: f32 = 12582912.0; // 1.5 * 2^23
   let c0 = f32x4.splat(0);
   if (init == INIT_LOAD) c0 = v128.load(p);
   for (let k = 0; k < K; k++) {
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), v128.load(b)));
+    c0 = madd(v128.load32_splat(a), v128.load(b), c0);
     a += aks;
     b += ldb;
   }
@@ -406,17 +408,17 @@ function panel(init: i32, epi: i32, C: usize, ldc: usize, P: usize, ldp: usize,
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let av = v128.load(ap);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
     av = v128.load(ap, 16);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0));
-    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
     av = v128.load(ap, 32);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0));
-    c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
     av = v128.load(ap, 48);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0));
-    c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
     ap += 64;
     b += ldb;
   }
@@ -439,10 +441,10 @@ function panel(init: i32, epi: i32, C: usize, ldc: usize, P: usize, ldp: usize,
   const end = ap + (<usize>K << 6);
   while (ap < end) {
     const b0 = v128.load(b);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load(ap), b0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load(ap, 16), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load(ap, 32), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load(ap, 48), b0));
+    c0 = madd(v128.load(ap), b0, c0);
+    c1 = madd(v128.load(ap, 16), b0, c1);
+    c2 = madd(v128.load(ap, 32), b0, c2);
+    c3 = madd(v128.load(ap, 48), b0, c3);
     ap += 64;
     b += ldb;
   }

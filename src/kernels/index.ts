@@ -14,6 +14,7 @@ export { createPlainBackend } from './plain.js';
 export {
   createKernelMemory, createWasmBackend, loadKernelModule, type WasmBackend, type WasmBackendOptions,
 } from './wasm.js';
+export { kernelFlavour, type KernelFlavour } from './webassembly.js';
 
 /** The smallest module that uses SIMD: one function returning v128.const 0. */
 const SIMD_PROBE = new Uint8Array([
@@ -80,6 +81,12 @@ export function getBackend(preferred?: 'plain' | 'wasm'): Backend {
   }
   plain ??= createPlainBackend();
   return plain;
+}
+
+/** How a run names its kernels: 'plain', 'wasm-simd', or 'wasm-relaxed-simd' for the build
+ *  with fused multiply-adds. */
+export function backendLabel(be: Backend): string {
+  return 'flavour' in be && be.flavour === 'relaxed-simd' ? 'wasm-relaxed-simd' : be.name;
 }
 
 /** The decision getBackend makes: wasm unless plain is asked for or wasm cannot run. */

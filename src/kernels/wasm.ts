@@ -15,7 +15,7 @@ import {
   adamwScalars, checkAdamw, checkLength, checkMatmul, checkRnn, checkRows, checkSizes, checkSoftmax,
   type Backend,
 } from './backend.js';
-import { loadWasmModule, wasmApi, type WasmApi, type WasmMemory, type WasmModule } from './webassembly.js';
+import { kernelFlavour, loadWasmModule, wasmApi, type KernelFlavour, type WasmApi, type WasmMemory, type WasmModule } from './webassembly.js';
 
 const PAGE_BYTES = 65536;
 /** First byte handed out; bytes [0, 64) hold the allocator's state, the rest is a gap that
@@ -52,10 +52,11 @@ function api(): WasmApi {
   return wasmApi;
 }
 
-/** audiopred.wasm, compiled once by the shared loader (webassembly.ts). Throws if the file is
+/** The training kernels, compiled once by the shared loader (webassembly.ts): the relaxed-SIMD
+ *  build where the engine takes it (kernelFlavour), else audiopred.wasm. Throws if the file is
  *  missing or the engine rejects it (no SIMD or no threads). */
 export function loadKernelModule(): WasmModule {
-  return loadWasmModule('audiopred');
+  return loadWasmModule(kernelFlavour() === 'relaxed-simd' ? 'audiopred-relaxed' : 'audiopred');
 }
 
 /** A shared memory the kernels can import. */
@@ -102,6 +103,8 @@ export interface WasmBackend extends Backend {
   readonly name: 'wasm-simd';
   readonly memory: WasmMemory;
   readonly module: WasmModule;
+  /** Which build of the kernels `module` is (fixed per process, see kernelFlavour). */
+  readonly flavour: KernelFlavour;
   /** A view of n floats at `byteOffset` of the memory, usable with this backend's kernels:
    *  how another thread reaches a buffer that was allocated elsewhere in the same memory. */
   view(byteOffset: number, n: number): Float32Array;
@@ -169,6 +172,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     name: 'wasm-simd',
     memory,
     module,
+    flavour: kernelFlavour(),
     alloc,
     view,
 

@@ -3,6 +3,7 @@
 // and the loader of the compiled modules.
 
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 
 export interface WasmMemory {
   /** The current bytes; for a shared memory a new, longer SharedArrayBuffer after each grow. */
@@ -31,16 +32,48 @@ export interface WasmApi {
 export const wasmApi: WasmApi | undefined = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 // ---------------------------------------------------------------------------------------------
-// The one loader of audiopred's two wasm modules: the training kernels (assembly/kernels.ts →
-// audiopred.wasm, shared memory, threads) and the feature kernels (assembly/features.ts →
-// features.wasm, unshared memory per instance). The build puts both beside this file.
+// The one loader of audiopred's wasm modules: the training kernels (assembly/kernels.ts →
+// audiopred.wasm, shared memory, threads; and the same source built with relaxed SIMD on,
+// audiopred-relaxed.wasm) and the feature kernels (assembly/features.ts → features.wasm,
+// unshared memory per instance). The build puts them all beside this file.
 
-export type WasmModuleName = 'audiopred' | 'features';
+export type WasmModuleName = 'audiopred' | 'audiopred-relaxed' | 'features';
 
 const WASM_URLS: { [N in WasmModuleName]: URL } = {
   audiopred: new URL('./audiopred.wasm', import.meta.url),
+  'audiopred-relaxed': new URL('./audiopred-relaxed.wasm', import.meta.url),
   features: new URL('./features.wasm', import.meta.url),
 };
+
+/** Which build of the training kernels runs: relaxed SIMD (fused multiply-add) or plain SIMD. */
+export type KernelFlavour = 'relaxed-simd' | 'simd';
+
+let flavour: KernelFlavour | undefined;
+
+/**
+ * The training kernels' build this engine runs: 'relaxed-simd' where the engine validates the
+ * relaxed build, else 'simd'. Node 22+ has relaxed SIMD on; Node 20 has it behind a V8 flag,
+ * which is set here, before the first module is compiled (V8's flags are process-wide, so
+ * worker threads, which receive the compiled module, agree). AUDIOPRED_WASM=simd forces the
+ * plain SIMD build (to compare the two, or to rule the fused multiply-add out).
+ */
+export function kernelFlavour(): KernelFlavour {
+  if (flavour === undefined) flavour = pickFlavour();
+  return flavour;
+}
+
+function pickFlavour(): KernelFlavour {
+  if (wasmApi === undefined || process.env.AUDIOPRED_WASM === 'simd') return 'simd';
+  let bytes: Uint8Array;
+  try {
+    bytes = wasmBytes('audiopred-relaxed');
+  } catch {
+    return 'simd'; // an older build without the relaxed module
+  }
+  if (wasmApi.validate(bytes)) return 'relaxed-simd';
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return wasmApi.validate(bytes) ? 'relaxed-simd' : 'simd';
+}
 
 const bytesCache = new Map<WasmModuleName, Uint8Array>();
 const moduleCache = new Map<WasmModuleName, WasmModule>();

@@ -15,6 +15,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EXAMPLE_AUDIO } from '../audio/features.js';
 import { configToArgs, configToJson, resolveConfig, type TrainConfig } from '../config/settings.js';
 import { UsageError } from '../errors.js';
+import { backendLabel } from '../kernels/index.js';
 import { version } from '../version.js';
 import { costReport, unitOf, type CostReport } from './learner.js';
 import { prepareRun } from './prepare.js';
@@ -152,7 +153,7 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
         command: options.command ?? ['train', resolve(audioPath), ...configToArgs({ ...config, model })],
         config: { ...config, model },
         threads: trainer.threads,
-        backend: trainer.backend.name,
+        backend: backendLabel(trainer.backend),
         unit: { label: source.label, kind: unit.kind, name: unit.name, params: unit.layout.size },
         audio: await audioFacts(audioPath),
         data: { segments: segments.count, length: segments.length, features: segments.features, train: [...split.train], val: [...split.val] },
@@ -167,7 +168,7 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
       split: { train: split.train.length, val: split.val.length },
       unit: { label: source.label, name: unit.name, kind: unit.kind, params: unit.layout.size },
       threads: trainer.threads,
-      backend: trainer.backend.name,
+      backend: backendLabel(trainer.backend),
       ...(resumed ? { resumedAt: trainer.epoch } : {}),
     });
 
