@@ -13,6 +13,10 @@
 // - With the wasm backend, every array must live in wasm memory: get it from `alloc` (or a
 //   `subarray` of something `alloc` returned).
 
+import type { GateKernels } from './families/gates.js';
+import type { OnlineKernels } from './families/online.js';
+import type { TransformerKernels } from './families/transformer.js';
+
 export type BackendName = 'plain' | 'wasm-simd';
 
 /** Scalars of one AdamW step (PyTorch names and defaults in comments). */
@@ -25,7 +29,8 @@ export interface AdamWStep {
   step: number;        // 1 for the first step (bias corrections use beta^step)
 }
 
-export interface Backend {
+/** The unit-specific kernel families, each in its own file under families/. */
+export interface Backend extends GateKernels, TransformerKernels, OnlineKernels {
   readonly name: BackendName;
 
   /** A zeroed float32 buffer of n values that this backend's kernels can reach (wasm memory

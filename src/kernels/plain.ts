@@ -7,10 +7,16 @@ import {
   adamwScalars, checkAdamw, checkLength, checkMatmul, checkRnn, checkRows, checkSizes, checkSoftmax,
   type AdamWStep, type Backend,
 } from './backend.js';
+import { plainGatesKernels } from './families/plain-gates.js';
+import { plainOnlineKernels } from './families/plain-online.js';
+import { plainTransformerKernels } from './families/plain-transformer.js';
 
 export function createPlainBackend(): Backend {
   return {
     name: 'plain',
+    ...plainGatesKernels(),
+    ...plainTransformerKernels(),
+    ...plainOnlineKernels(),
 
     alloc(n: number): Float32Array {
       checkSizes('alloc', { n });

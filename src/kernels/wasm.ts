@@ -15,6 +15,10 @@ import {
   adamwScalars, checkAdamw, checkLength, checkMatmul, checkRnn, checkRows, checkSizes, checkSoftmax,
   type Backend,
 } from './backend.js';
+import type { WasmKernelContext } from './families/context.js';
+import { wasmGatesKernels } from './families/wasm-gates.js';
+import { wasmOnlineKernels } from './families/wasm-online.js';
+import { wasmTransformerKernels } from './families/wasm-transformer.js';
 import { kernelFlavour, loadWasmModule, wasmApi, type KernelFlavour, type WasmApi, type WasmMemory, type WasmModule } from './webassembly.js';
 
 const PAGE_BYTES = 65536;
@@ -168,11 +172,16 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const roundUp16 = (n: number) => Math.ceil(n / 16) * 16;
   const packFloats = 16 * k.KC.value; // one packed K-chunk of a 4-row block of A
 
+  const context: WasmKernelContext = { exports: instance.exports, ptr, scratch };
+
   return {
     name: 'wasm-simd',
     memory,
     module,
     flavour: kernelFlavour(),
+    ...wasmGatesKernels(context),
+    ...wasmTransformerKernels(context),
+    ...wasmOnlineKernels(context),
     alloc,
     view,
 

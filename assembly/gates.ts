@@ -1,0 +1,1 @@
+// GRU and LSTM kernels: the whole recurrence and its backward through time.

@@ -1,0 +1,1 @@
+// The online units' kernels: the per-step loops of eprop, esn-rls and linear.

@@ -1,0 +1,1 @@
+// The transformer's kernels: attention, layer norm, GELU, the feed-forward.
