@@ -12,22 +12,22 @@
  * few large calls as the recurrence allows:
  *
  *   forward   1. gates = x W_ihᵀ + b_ih + b_hh for all B·T frames in one matmul;
- *             2. per step, gates_t += h_{t−1} W_hhᵀ (one matmul of (B, H) by
- *                (4H, H)ᵀ), then the gate nonlinearities and the cell update in
- *                a plain loop;
+ *             2. the recurrence, the whole time loop in one kernel call
+ *                (lstmForward: per step gates_t += h_{t−1} W_hhᵀ for the whole
+ *                batch, then the gate nonlinearities and the cell update);
  *             3. the read-out of all B·T hidden states at once.
  *   backward  1. the read-out's gradients and dh = dy W_fc for every step;
- *             2. backward through time, carrying dc and adding dgates_{t+1} W_hh
- *                into dh_t (one matmul per step), giving dgates_t = ∂loss/∂(the
- *                gates' pre-activations of step t) for all t;
+ *             2. backward through time in one kernel call (lstmBackward),
+ *                carrying dc and adding dgates_{t+1} W_hh into dh_t, giving
+ *                dgates_t = ∂loss/∂(the gates' pre-activations of step t);
  *             3. dW_hh, dW_ih and the biases from dgates and the stored history,
  *                each summed over all steps in one call.
  *
  * Internally everything is time-major (T, B, ·), unlike the model interface's
  * batch-major (B, T, ·). The recurrence works on one step of every sequence
  * at a time, and in a batch-major tensor the B rows of step t are T rows
- * apart; time-major puts them in one contiguous (B, ·) block that a kernel can
- * take as a subarray, with no copy per step. It costs one transpose of x on
+ * apart; time-major puts them in one contiguous (B, ·) block, as the gate
+ * kernels want. It costs one transpose of x on
  * the way in and of the output on the way out (and of dout in backward),
  * which is O(B·T·F), small beside the O(B·T·H²) of the matmuls. Time-major also
  * puts h_{−1}, h_0, …, h_{T−2} in one contiguous block when a zero row block
@@ -45,7 +45,6 @@ import {
   initRecurrent,
   recurrentLayout,
   recurrentViews,
-  sigmoid,
   toBatchMajor,
   toTimeMajor,
 } from './recurrent.js';
@@ -69,26 +68,14 @@ export interface LstmCache {
   readonly y: Float32Array; // (T, B, F) the read-out before transposing to out; dout transposed in backward
   readonly gates: Float32Array; // (T, B, 4H) pre-activations, then i, f, g, o after their nonlinearities
   readonly h: Float32Array; // (T+1, B, H) h_{−1} = 0, h_0, …, h_{T−1}
-  readonly c: Float32Array; // (T+1, B, H) c_{−1} = 0, c_0, …, c_{T−1}
+  readonly c: Float32Array; // (T, B, H) c_0, …, c_{T−1}
   readonly tanhC: Float32Array; // (T, B, H) tanh(c_t)
   readonly dh: Float32Array; // (T, B, H) ∂loss/∂h_t: from the read-out, then plus the recurrence
   readonly dgates: Float32Array; // (T, B, 4H) ∂loss/∂(gate pre-activations)
-  readonly dc: Float32Array; // (B, H) ∂loss/∂c_t carried backward through time
   readonly bias: Float32Array; // (4H) b_ih + b_hh
   /** B and T of the last forward, which backward must be called with (0 before any forward). */
   lastB: number;
   lastT: number;
-  /** Views for the kernels, made once per (B, T) (training keeps both fixed): h_0 … h_{T−1} as
-   *  one (T, B, H) block for the read-out, and the (B, ·) blocks of every step. */
-  steps: {
-    B: number;
-    T: number;
-    hAll: Float32Array;
-    gates: Float32Array[];
-    hPrev: Float32Array[];
-    dh: Float32Array[];
-    dgates: Float32Array[];
-  } | null;
 }
 
 export function lstmLayout(F: number, H: number): ParamLayout {
@@ -118,15 +105,13 @@ export function createLstm(config: LstmConfig, be: Backend): SequenceModel<LstmC
       y: be.alloc(N * F),
       gates: be.alloc(N * G),
       h: be.alloc(N * H + maxB * H),
-      c: be.alloc(N * H + maxB * H),
+      c: be.alloc(N * H),
       tanhC: be.alloc(N * H),
       dh: be.alloc(N * H),
       dgates: be.alloc(N * G),
-      dc: be.alloc(maxB * H),
       bias: be.alloc(G),
       lastB: 0,
       lastT: 0,
-      steps: null,
     };
   }
 
@@ -136,7 +121,7 @@ export function createLstm(config: LstmConfig, be: Backend): SequenceModel<LstmC
     const { gates, h, c, tanhC, bias } = cache;
     const N = B * T;
     const BH = B * H;
-    const steps = stepViews(cache, B, T);
+    const hAll = h.subarray(BH, BH + N * H); // h_0 … h_{T−1}
     cache.lastB = B;
     cache.lastT = T;
 
@@ -145,41 +130,19 @@ export function createLstm(config: LstmConfig, be: Backend): SequenceModel<LstmC
     for (let i = 0; i < G; i++) bias[i] = p.bih[i] + p.bhh[i];
     linearForward(be, gates, cache.x, p.Wih, bias, N, F, G);
 
-    // 2. The recurrence. h_{−1} = c_{−1} = 0: the first block of h and c, which an
-    //    earlier call with a smaller B may have written to.
+    // 2. The recurrence in one call. h_{−1} = 0 is the first block of h (for dW_hh in
+    //    backward), which an earlier call with a smaller B may have written to.
     h.fill(0, 0, BH);
-    c.fill(0, 0, BH);
-    for (let t = 0; t < T; t++) {
-      be.matmulABt(steps.gates[t], steps.hPrev[t], p.Whh, B, G, H, true); // gates_t += h_{t−1} W_hhᵀ
-      for (let b = 0; b < B; b++) {
-        const gRow = (t * B + b) * G; // this frame's i, f, g, o
-        const row = (t * B + b) * H; // this frame in (T, B, H); in h and c (shifted by one step) it is c_{t−1}
-        for (let j = 0; j < H; j++) {
-          const ig = sigmoid(gates[gRow + j]);
-          const fg = sigmoid(gates[gRow + H + j]);
-          const gg = Math.tanh(gates[gRow + 2 * H + j]);
-          const og = sigmoid(gates[gRow + 3 * H + j]);
-          gates[gRow + j] = ig;
-          gates[gRow + H + j] = fg;
-          gates[gRow + 2 * H + j] = gg;
-          gates[gRow + 3 * H + j] = og;
-          const ct = fg * c[row + j] + ig * gg;
-          c[row + BH + j] = ct;
-          const tc = Math.tanh(c[row + BH + j]); // of the float32 c_t, as stored
-          tanhC[row + j] = tc;
-          h[row + BH + j] = og * tanhC[row + j];
-        }
-      }
-    }
+    be.lstmForward(hAll, c, tanhC, gates, p.Whh, B, T, H);
 
     // 3. The read-out of h_0 … h_{T−1}, then back to batch-major.
-    linearForward(be, cache.y, steps.hAll, p.Wfc, p.bfc, N, H, F);
+    linearForward(be, cache.y, hAll, p.Wfc, p.bfc, N, H, F);
     toBatchMajor(out, cache.y, B, T, F);
   }
 
   function backward(dparams: Float32Array, dout: Float32Array, cache: LstmCache, params: Float32Array, B: number, T: number): void {
     checkShapes(cache, B, T, F, dout, dout);
-    const { gates, h, c, tanhC, dh, dgates, dc } = cache;
+    const { gates, h, c, tanhC, dh, dgates } = cache;
     if (cache.lastB === 0) throw new Error('lstm backward needs a forward first');
     if (cache.lastB !== B || cache.lastT !== T) {
       throw new Error(`lstm backward of ${B} × ${T} steps after a forward of ${cache.lastB} × ${cache.lastT}`);
@@ -188,39 +151,16 @@ export function createLstm(config: LstmConfig, be: Backend): SequenceModel<LstmC
     const g = gradsOf(dparams);
     const N = B * T;
     const BH = B * H;
-    const steps = stepViews(cache, B, T);
+    const hAll = h.subarray(BH, BH + N * H);
 
     // 1. The read-out: dW_fc, db_fc, and dh = ∂loss/∂h_t through y_t alone.
     toTimeMajor(cache.y, dout, B, T, F);
-    linearBackward(be, dh, g.Wfc, g.bfc, cache.y, steps.hAll, p.Wfc, N, H, F);
+    linearBackward(be, dh, g.Wfc, g.bfc, cache.y, hAll, p.Wfc, N, H, F);
 
-    // 2. Backward through time. dh_t += dgates_{t+1} W_hh (h_t feeds step t+1), and
-    //    dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o_t ⊙ (1 − tanh²c_t), dc_T = 0. Then
-    //    di = dc ⊙ g, df = dc ⊙ c_{t−1}, dg = dc ⊙ i, do = dh ⊙ tanh c_t, each
-    //    times its nonlinearity's derivative: σ' = σ(1 − σ), tanh' = 1 − tanh².
-    dc.fill(0, 0, BH);
-    for (let t = T - 1; t >= 0; t--) {
-      if (t < T - 1) be.matmulAB(steps.dh[t], steps.dgates[t + 1], p.Whh, B, H, G, true);
-      for (let b = 0; b < B; b++) {
-        const gRow = (t * B + b) * G;
-        const row = (t * B + b) * H;
-        const dcRow = b * H;
-        for (let j = 0; j < H; j++) {
-          const ig = gates[gRow + j];
-          const fg = gates[gRow + H + j];
-          const gg = gates[gRow + 2 * H + j];
-          const og = gates[gRow + 3 * H + j];
-          const tc = tanhC[row + j];
-          const dht = dh[row + j];
-          const dct = dc[dcRow + j] + dht * og * (1 - tc * tc);
-          dgates[gRow + j] = dct * gg * ig * (1 - ig);
-          dgates[gRow + H + j] = dct * c[row + j] * fg * (1 - fg); // c[row] is c_{t−1}
-          dgates[gRow + 2 * H + j] = dct * ig * (1 - gg * gg);
-          dgates[gRow + 3 * H + j] = dht * tc * og * (1 - og);
-          dc[dcRow + j] = dct * fg;
-        }
-      }
-    }
+    // 2. Backward through time in one call: dh_t += dgates_{t+1} W_hh (h_t feeds
+    //    step t+1), dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o_t ⊙ (1 − tanh²c_t), and
+    //    from them the gradients of the four pre-activations.
+    be.lstmBackward(dgates, dh, gates, c, tanhC, p.Whh, B, T, H);
 
     // 3. dW_hh += Σ_t dgates_tᵀ h_{t−1} over all steps in one call: h_{−1} … h_{T−2} is
     //    the first T·B rows of h (the zero block adds nothing); dW_ih += dgatesᵀ x and
@@ -228,25 +168,6 @@ export function createLstm(config: LstmConfig, be: Backend): SequenceModel<LstmC
     be.matmulAtB(g.Whh, dgates, h, G, H, N, true);
     linearBackward(be, null, g.Wih, g.bih, dgates, cache.x, p.Wih, N, F, G);
     be.sumRows(g.bhh, dgates, N, G);
-  }
-
-  /** h_0 … h_{T−1}, and the (B, ·) blocks of step t: gates_t, h_{t−1}, dh_t and dgates_t; made once per (B, T). */
-  function stepViews(cache: LstmCache, B: number, T: number): NonNullable<LstmCache['steps']> {
-    if (cache.steps?.B !== B || cache.steps.T !== T) {
-      const gates: Float32Array[] = [];
-      const hPrev: Float32Array[] = [];
-      const dh: Float32Array[] = [];
-      const dgates: Float32Array[] = [];
-      for (let t = 0; t < T; t++) {
-        gates.push(cache.gates.subarray(t * B * G, (t + 1) * B * G));
-        hPrev.push(cache.h.subarray(t * B * H, (t + 1) * B * H));
-        dh.push(cache.dh.subarray(t * B * H, (t + 1) * B * H));
-        dgates.push(cache.dgates.subarray(t * B * G, (t + 1) * B * G));
-      }
-      const hAll = cache.h.subarray(B * H, (T + 1) * B * H);
-      cache.steps = { B, T, hAll, gates, hPrev, dh, dgates };
-    }
-    return cache.steps;
   }
 
   // Per frame: W_ih x (4H·F) always; W_hh h and the read-out (4H·H + F·H) read the hidden state (h_0 … h_{T−1}).

@@ -62,11 +62,6 @@ export function checkRecurrentSizes(name: string, F: number, H: number): void {
   }
 }
 
-/** σ(v) = 1 / (1 + e^{−v}); saturates cleanly to 0 and 1 (e^{−v} = ∞ gives 0). */
-export function sigmoid(v: number): number {
-  return 1 / (1 + Math.exp(-v));
-}
-
 /**
  * dst (T, B, W) ← src (B, T, W): batch-major to time-major, so that one step
  * of every sequence is a contiguous (B, W) block (how gru and lstm work inside).
