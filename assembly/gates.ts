@@ -35,6 +35,98 @@ import { EPI_STORE, INIT_LOAD, after, panel, panelPacked, transpose } from './pa
   return f32x4.extract_lane(sigmoid4(f32x4.splat(x)), 0);
 }
 
+/** out (n) = σ(a + b) elementwise (b = 0: σ(a)); out may be a. */
+function sigmoidRun(out: usize, a: usize, b: usize, n: i32): void {
+  const end = <usize>n << 2, end4 = <usize>(n & ~3) << 2;
+  let i: usize = 0;
+  if (b != 0) {
+    for (; i < end4; i += 16) v128.store(out + i, sigmoid4(f32x4.add(v128.load(a + i), v128.load(b + i))));
+    for (; i < end; i += 4) store<f32>(out + i, sigmoid1(load<f32>(a + i) + load<f32>(b + i)));
+  } else {
+    for (; i < end4; i += 16) v128.store(out + i, sigmoid4(v128.load(a + i)));
+    for (; i < end; i += 4) store<f32>(out + i, sigmoid1(load<f32>(a + i)));
+  }
+}
+
+/** out (n) = tanh(a) elementwise; out may be a. */
+function tanhRun(out: usize, a: usize, n: i32): void {
+  const end = <usize>n << 2, end4 = <usize>(n & ~3) << 2;
+  let i: usize = 0;
+  for (; i < end4; i += 16) v128.store(out + i, tanh4(v128.load(a + i)));
+  for (; i < end; i += 4) store<f32>(out + i, tanh1(load<f32>(a + i)));
+}
+
+// ---------------------------------------------------------------------------------------
+// The per-step product C (M, N) = P + A (M, K) . B (K, N) of the whole batch. Whole 4-row
+// blocks go through panelPacked; the 1 to 3 rows left over (an odd share of a batch) each
+// through rowProduct. The panel would take a lone row 8 columns at a time with two
+// accumulators, so each multiply-add waits on the one before; rowProduct keeps eight
+// (16 columns, even and odd k apart) and runs at the rate the loads of B allow.
+
+/** c (N) = p (N) + a (K) . B (K, N): a's element k at a + k*4, B's row k at b + k*ldb. */
+function rowProduct(c: usize, p: usize, a: usize, b: usize, ldb: usize, N: i32, K: i32): void {
+  const K2 = K & ~1;
+  let j = 0;
+  for (; j + 16 <= N; j += 16) {
+    const jb = <usize>j << 2;
+    let c0 = v128.load(p + jb), c1 = v128.load(p + jb, 16), c2 = v128.load(p + jb, 32), c3 = v128.load(p + jb, 48);
+    let d0 = f32x4.splat(0), d1 = f32x4.splat(0), d2 = f32x4.splat(0), d3 = f32x4.splat(0);
+    let q = b + jb;
+    let k = 0;
+    for (; k < K2; k += 2) {
+      const a0 = v128.load32_splat(a + (<usize>k << 2)), a1 = v128.load32_splat(a + (<usize>k << 2), 4);
+      c0 = madd(a0, v128.load(q), c0); c1 = madd(a0, v128.load(q, 16), c1);
+      c2 = madd(a0, v128.load(q, 32), c2); c3 = madd(a0, v128.load(q, 48), c3);
+      q += ldb;
+      d0 = madd(a1, v128.load(q), d0); d1 = madd(a1, v128.load(q, 16), d1);
+      d2 = madd(a1, v128.load(q, 32), d2); d3 = madd(a1, v128.load(q, 48), d3);
+      q += ldb;
+    }
+    if (k < K) {
+      const a0 = v128.load32_splat(a + (<usize>k << 2));
+      c0 = madd(a0, v128.load(q), c0); c1 = madd(a0, v128.load(q, 16), c1);
+      c2 = madd(a0, v128.load(q, 32), c2); c3 = madd(a0, v128.load(q, 48), c3);
+    }
+    v128.store(c + jb, f32x4.add(c0, d0)); v128.store(c + jb, f32x4.add(c1, d1), 16);
+    v128.store(c + jb, f32x4.add(c2, d2), 32); v128.store(c + jb, f32x4.add(c3, d3), 48);
+  }
+  for (; j + 4 <= N; j += 4) {
+    const jb = <usize>j << 2;
+    let c0 = v128.load(p + jb), d0 = f32x4.splat(0);
+    let q = b + jb;
+    let k = 0;
+    for (; k < K2; k += 2) {
+      c0 = madd(v128.load32_splat(a + (<usize>k << 2)), v128.load(q), c0);
+      d0 = madd(v128.load32_splat(a + (<usize>k << 2), 4), v128.load(q + ldb), d0);
+      q += ldb << 1;
+    }
+    if (k < K) c0 = madd(v128.load32_splat(a + (<usize>k << 2)), v128.load(q), c0);
+    v128.store(c + jb, f32x4.add(c0, d0));
+  }
+  for (; j < N; j++) {
+    const jb = <usize>j << 2;
+    let c0 = load<f32>(p + jb);
+    let q = b + jb;
+    for (let k = 0; k < K; k++) {
+      c0 += load<f32>(a + (<usize>k << 2)) * load<f32>(q);
+      q += ldb;
+    }
+    store<f32>(c + jb, c0);
+  }
+}
+
+/** C (M, N) = P + A (M, K) . B (K, N), all row-major with the given row strides in bytes;
+ *  P may be C, or a single row given with ldp = 0. pack: 16*K floats of scratch. */
+function stepProduct(C: usize, ldc: usize, P: usize, ldp: usize, A: usize, lda: usize,
+  B: usize, ldb: usize, M: i32, N: i32, K: i32, pack: usize): void {
+  const M4 = M & ~3;
+  if (M4 > 0) panelPacked(INIT_LOAD, EPI_STORE, C, ldc, P, ldp, A, lda, 4, B, ldb, 0, 0, M4, N, K, pack);
+  for (let i = M4; i < M; i++) {
+    const ib = <usize>i;
+    rowProduct(C + ib * ldc, P + ib * ldp, A + ib * lda, B, ldb, N, K);
+  }
+}
+
 /** Offsets in bytes into a (rows, W) float32 buffer. */
 // @ts-ignore: decorator
 @inline function rowAt(row: i32, W: i32): usize {
@@ -48,33 +140,31 @@ import { EPI_STORE, INIT_LOAD, after, panel, panelPacked, transpose } from './pa
 // with gh = h_{t−1} W_hh^T + b_hh.
 
 /** One step's gate math for sequence rows [0, B): g (3H per row) holds gi and gets r, z, n;
- *  s (3H per row) holds gh; hp is h_{t−1} (0 for none), ho h_t, q ghn. */
+ *  s (3H per row) holds gh; hp is h_{t−1} (0 for none), ho h_t, q ghn. Two passes per row:
+ *  the sigmoids of r and z (one run of 2H), then n and h; each pass's iterations are
+ *  independent and short, so the out-of-order core overlaps more of their long latency
+ *  chains than one pass with n waiting on r would let it. */
 function gruGates(g: usize, s: usize, hp: usize, ho: usize, q: usize, B: i32, H: i32): void {
   const Hb = <usize>H << 2;
   const Gb = Hb * 3;
   const H4 = <usize>(H & ~3) << 2;
   for (let b = 0; b < B; b++) {
+    sigmoidRun(g, g, s, 2 * H);
     let j: usize = 0;
     for (; j < H4; j += 16) {
-      const r = sigmoid4(f32x4.add(v128.load(g + j), v128.load(s + j)));
-      const z = sigmoid4(f32x4.add(v128.load(g + Hb + j), v128.load(s + Hb + j)));
+      const r = v128.load(g + j), z = v128.load(g + Hb + j);
       const hn = v128.load(s + 2 * Hb + j);
       const n = tanh4(madd(r, hn, v128.load(g + 2 * Hb + j)));
       const prev = hp != 0 ? v128.load(hp + j) : f32x4.splat(0);
-      v128.store(g + j, r);
-      v128.store(g + Hb + j, z);
       v128.store(g + 2 * Hb + j, n);
       v128.store(q + j, hn);
       v128.store(ho + j, madd(z, f32x4.sub(prev, n), n));
     }
     for (; j < Hb; j += 4) {
-      const r = sigmoid1(load<f32>(g + j) + load<f32>(s + j));
-      const z = sigmoid1(load<f32>(g + Hb + j) + load<f32>(s + Hb + j));
+      const r = load<f32>(g + j), z = load<f32>(g + Hb + j);
       const hn = load<f32>(s + 2 * Hb + j);
       const n = tanh1(load<f32>(g + 2 * Hb + j) + r * hn);
       const prev: f32 = hp != 0 ? load<f32>(hp + j) : 0;
-      store<f32>(g + j, r);
-      store<f32>(g + Hb + j, z);
       store<f32>(g + 2 * Hb + j, n);
       store<f32>(q + j, hn);
       store<f32>(ho + j, n + z * (prev - n));
@@ -104,7 +194,7 @@ export function gruForward(h: usize, ghn: usize, gates: usize, Whh: usize, bhh: 
       // h_{−1} = 0: gh = b_hh (a product with K = 0 that only loads its start)
       panel(INIT_LOAD, EPI_STORE, gh, ldg, bhh, 0, 0, 0, 4, WT, ldg, 0, 0, B, G, 0);
     } else {
-      panelPacked(INIT_LOAD, EPI_STORE, gh, ldg, bhh, 0, h + hRow - rowAt(B, H), ldh, 4, WT, ldg, 0, 0, B, G, H, pack);
+      stepProduct(gh, ldg, bhh, 0, h + hRow - rowAt(B, H), ldh, WT, ldg, B, G, H, pack);
     }
     gruGates(gates + gRow, gh, t == 0 ? 0 : h + hRow - rowAt(B, H), h + hRow, ghn + hRow, B, H);
   }
@@ -162,7 +252,7 @@ export function gruBackward(dgi: usize, dgh: usize, dh: usize, gates: usize, ghn
     const hRow = rowAt(t * B, H), gRow = rowAt(t * B, G);
     const dp: usize = t > 0 ? dh + hRow - stepH : 0;
     gruGateGrads(dgi + gRow, dgh + gRow, dp, dh + hRow, gates + gRow, ghn + hRow, t > 0 ? h + hRow - stepH : 0, B, H);
-    if (t > 0) panelPacked(INIT_LOAD, EPI_STORE, dp, ldh, dp, ldh, dgh + gRow, ldg, 4, Whh, ldh, 0, 0, B, H, G, scratch);
+    if (t > 0) stepProduct(dp, ldh, dp, ldh, dgh + gRow, ldg, Whh, ldh, B, H, G, scratch);
   }
 }
 
@@ -172,37 +262,33 @@ export function gruBackward(dgi: usize, dgh: usize, dh: usize, gates: usize, ghn
 //   c_t = f ⊙ c_{t−1} + i ⊙ g,   h_t = o ⊙ tanh(c_t)
 
 /** One step's gate math for rows [0, B): a (4H per row) holds the pre-activations and gets
- *  i, f, g, o; cp is c_{t−1} (0 for none); c, tc, ho get c_t, tanh(c_t), h_t. */
+ *  i, f, g, o; cp is c_{t−1} (0 for none); c, tc, ho get c_t, tanh(c_t), h_t. Two passes
+ *  per row, as gruGates: the four gates' nonlinearities, then the cell. */
 function lstmGates(a: usize, cp: usize, c: usize, tc: usize, ho: usize, B: i32, H: i32): void {
   const Hb = <usize>H << 2;
   const Gb = Hb * 4;
   const H4 = <usize>(H & ~3) << 2;
   for (let b = 0; b < B; b++) {
+    sigmoidRun(a, a, 0, 2 * H);
+    tanhRun(a + 2 * Hb, a + 2 * Hb, H);
+    sigmoidRun(a + 3 * Hb, a + 3 * Hb, 0, H);
     let j: usize = 0;
     for (; j < H4; j += 16) {
-      const ig = sigmoid4(v128.load(a + j));
-      const fg = sigmoid4(v128.load(a + Hb + j));
-      const gg = tanh4(v128.load(a + 2 * Hb + j));
-      const og = sigmoid4(v128.load(a + 3 * Hb + j));
+      const ig = v128.load(a + j), fg = v128.load(a + Hb + j);
+      const gg = v128.load(a + 2 * Hb + j), og = v128.load(a + 3 * Hb + j);
       const prev = cp != 0 ? v128.load(cp + j) : f32x4.splat(0);
       const ct = madd(fg, prev, f32x4.mul(ig, gg));
       const tct = tanh4(ct);
-      v128.store(a + j, ig); v128.store(a + Hb + j, fg);
-      v128.store(a + 2 * Hb + j, gg); v128.store(a + 3 * Hb + j, og);
       v128.store(c + j, ct);
       v128.store(tc + j, tct);
       v128.store(ho + j, f32x4.mul(og, tct));
     }
     for (; j < Hb; j += 4) {
-      const ig = sigmoid1(load<f32>(a + j));
-      const fg = sigmoid1(load<f32>(a + Hb + j));
-      const gg = tanh1(load<f32>(a + 2 * Hb + j));
-      const og = sigmoid1(load<f32>(a + 3 * Hb + j));
+      const ig = load<f32>(a + j), fg = load<f32>(a + Hb + j);
+      const gg = load<f32>(a + 2 * Hb + j), og = load<f32>(a + 3 * Hb + j);
       const prev: f32 = cp != 0 ? load<f32>(cp + j) : 0;
       const ct = fg * prev + ig * gg;
       const tct = tanh1(ct);
-      store<f32>(a + j, ig); store<f32>(a + Hb + j, fg);
-      store<f32>(a + 2 * Hb + j, gg); store<f32>(a + 3 * Hb + j, og);
       store<f32>(c + j, ct);
       store<f32>(tc + j, tct);
       store<f32>(ho + j, og * tct);
@@ -227,7 +313,7 @@ export function lstmForward(h: usize, c: usize, tanhC: usize, gates: usize, Whh:
   const stepH = rowAt(B, H);
   for (let t = 0; t < T; t++) {
     const hRow = rowAt(t * B, H), a = gates + rowAt(t * B, G);
-    if (t > 0) panelPacked(INIT_LOAD, EPI_STORE, a, ldg, a, ldg, h + hRow - stepH, ldh, 4, WT, ldg, 0, 0, B, G, H, pack);
+    if (t > 0) stepProduct(a, ldg, a, ldg, h + hRow - stepH, ldh, WT, ldg, B, G, H, pack);
     lstmGates(a, t > 0 ? c + hRow - stepH : 0, c + hRow, tanhC + hRow, h + hRow, B, H);
   }
 }
@@ -290,7 +376,7 @@ export function lstmBackward(dgates: usize, dh: usize, gates: usize, c: usize, t
   for (let t = T - 1; t >= 0; t--) {
     const hRow = rowAt(t * B, H), gRow = rowAt(t * B, G);
     const d = dh + hRow;
-    if (t < T - 1) panelPacked(INIT_LOAD, EPI_STORE, d, ldh, d, ldh, dgates + gRow + rowAt(B, G), ldg, 4, Whh, ldh, 0, 0, B, H, G, pack);
+    if (t < T - 1) stepProduct(d, ldh, d, ldh, dgates + gRow + rowAt(B, G), ldg, Whh, ldh, B, H, G, pack);
     lstmGateGrads(dgates + gRow, dc, d, gates + gRow, t > 0 ? c + hRow - stepH : 0, tanhC + hRow, B, H);
   }
 }
