@@ -9,8 +9,37 @@
 // into blocks of ATT_ROWS query rows, and rows [r0, r1) only meet keys [0, r1).
 
 import { madd } from './simd';
-import { expNeg4, expNeg1 } from './math';
-import { EPI_STORE, INIT_LOAD, INIT_ZERO, after, panel, panelPacked } from './panel';
+import { EPI_STORE, INIT_LOAD, INIT_ZERO, after, panel } from './panel';
+
+// ---------------------------------------------------------------------------------------
+// exp of x ≤ 0, four lanes: math.ts's expNeg4 (Cody-Waite reduction x = n·ln2 + r, degree-7
+// Taylor polynomial of e^r, 2^n built in the exponent field, 0 below −87) with every
+// multiply-add fused where the build allows, which makes it about half the instructions;
+// the softmax spends most of its time here.
+
+const LOG2E: f32 = 1.4426950408889634;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const EXP_MIN: f32 = -87.0;
+const ROUND_SHIFT: f32 = 12582912.0; // 1.5·2²³: adding it rounds to an integer held in the low mantissa bits
+
+// @ts-ignore: decorator
+@inline function expNonPositive4(x: v128): v128 {
+  const tiny = f32x4.lt(x, f32x4.splat(EXP_MIN));
+  const y = f32x4.pmax(x, f32x4.splat(EXP_MIN)); // keeps a NaN x
+  const shifted = madd(y, f32x4.splat(LOG2E), f32x4.splat(ROUND_SHIFT));
+  const n = f32x4.sub(shifted, f32x4.splat(ROUND_SHIFT));
+  const r = madd(n, f32x4.splat(-LN2_LO), madd(n, f32x4.splat(-LN2_HI), y));
+  let q = madd(f32x4.splat(0.0001984126984126984), r, f32x4.splat(0.001388888888888889));
+  q = madd(q, r, f32x4.splat(0.008333333333333333));
+  q = madd(q, r, f32x4.splat(0.041666666666666664));
+  q = madd(q, r, f32x4.splat(0.16666666666666666));
+  q = madd(q, r, f32x4.splat(0.5));
+  q = madd(q, r, f32x4.splat(1.0));
+  q = madd(q, r, f32x4.splat(1.0));
+  const scale = i32x4.shl(i32x4.add(shifted, i32x4.splat(127)), 23); // 2^n
+  return v128.andnot(f32x4.mul(q, scale), tiny);
+}
 
 // ---------------------------------------------------------------------------------------
 // Layer norm.
@@ -158,7 +187,7 @@ const INV_SQRT_2PI: f32 = 0.3989422804014327;
 /** exp(−x²/2) in four lanes (x²/2 ≥ 0, so the softmax's exp of non-positive numbers serves). */
 // @ts-ignore: decorator
 @inline function gaussExp4(x: v128): v128 {
-  return expNeg4(f32x4.mul(f32x4.mul(x, x), f32x4.splat(-0.5)));
+  return expNonPositive4(f32x4.mul(f32x4.mul(x, x), f32x4.splat(-0.5)));
 }
 
 /** Φ(x) from q = Φ(−|x|). */
@@ -223,17 +252,13 @@ export function addBiasResidual(out: usize, bias: usize, res: usize, R: i32, N: 
 /** Query rows per block of the score triangle (the value the TypeScript side sizes with). */
 export const ATT_ROWS: i32 = 32;
 
-/** Packing a 4-row block of A pays off when it is reused across at least this many columns. */
-const PACK_MIN_N: i32 = 16;
-
 /** C (M, N) = (init == INIT_LOAD ? C : 0) + A · B, A element (i, k) at A + i·ars + k·aks,
- *  B element (k, j) at B + k·ldb + 4j (byte strides). pack: 16·K floats. */
+ *  B element (k, j) at B + k·ldb + 4j (byte strides). Unpacked: with N = D or K = D ≈ 32, packing
+ *  the rows of A costs more than it saves (measured). */
 // @ts-ignore: decorator
 @inline function product(init: i32, C: usize, ldc: usize, A: usize, ars: usize, aks: usize, B: usize, ldb: usize,
-  M: i32, N: i32, K: i32, pack: usize): void {
-  if (M <= 0 || N <= 0) return;
-  if (N >= PACK_MIN_N) panelPacked(init, EPI_STORE, C, ldc, C, ldc, A, ars, aks, B, ldb, 0, 0, M, N, K, pack);
-  else panel(init, EPI_STORE, C, ldc, C, ldc, A, ars, aks, B, ldb, 0, 0, M, N, K);
+  M: i32, N: i32, K: i32): void {
+  if (M > 0 && N > 0) panel(init, EPI_STORE, C, ldc, C, ldc, A, ars, aks, B, ldb, 0, 0, M, N, K);
 }
 
 /** dst (D, T) = the D columns of T rows at src (row stride lds bytes), transposed. */
@@ -280,14 +305,14 @@ function causalSoftmaxRows(p: usize, R: i32, N: i32, r0: i32, scale: f32): void 
     const vm = f32x4.splat(m);
     let vsum = f32x4.splat(0);
     for (q = row; q < end4; q += 16) {
-      const e = expNeg4(f32x4.mul(f32x4.sub(v128.load(q), vm), vscale));
+      const e = expNonPositive4(f32x4.mul(f32x4.sub(v128.load(q), vm), vscale));
       v128.store(q, e);
       vsum = f32x4.add(vsum, e);
     }
     let sum = (f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1)) +
       (f32x4.extract_lane(vsum, 2) + f32x4.extract_lane(vsum, 3));
     for (; q < end; q += 4) {
-      const e = expNeg1((load<f32>(q) - m) * scale);
+      const e = f32x4.extract_lane(expNonPositive4(f32x4.splat((load<f32>(q) - m) * scale)), 0);
       store<f32>(q, e);
       sum += e;
     }
@@ -330,13 +355,13 @@ function causalSoftmaxBackwardRows(ds: usize, p: usize, R: i32, N: i32, r0: i32,
  * query rows [r0, r1):
  *   P = causal softmax(scale · q[r0:r1] k[0:r1]ᵀ)      (r1 − r0, r1), kept in probs
  *   ctx[r0:r1] = P v[0:r1]                              the head's D columns of ctx (B·T, W)
- * scratch: D·T floats (kᵀ), then 16·max(T, D) (packed rows of A).
+ * scratch: D·T floats (kᵀ).
  */
 export function attentionForward(ctx: usize, probs: usize, qkv: usize, B: i32, T: i32, W: i32, heads: i32,
   scale: f32, scratch: usize): void {
   if (B <= 0 || T <= 0 || W <= 0) return;
   const D = W / heads;
-  const kt = scratch, pack = scratch + after(<usize>D * <usize>T);
+  const kt = scratch;
   const ld3 = <usize>(3 * W) << 2, ldc = <usize>W << 2, ldkt = <usize>T << 2;
   const triangle = <usize>attentionProbsSize(T);
   for (let b = 0; b < B; b++) {
@@ -349,9 +374,9 @@ export function attentionForward(ctx: usize, probs: usize, qkv: usize, B: i32, T
       for (let r0 = 0; r0 < T; r0 += ATT_ROWS) {
         const r1 = min(T, r0 + ATT_ROWS), rows = r1 - r0;
         const ldp = <usize>r1 << 2;
-        product(INIT_ZERO, P, ldp, q + <usize>r0 * ld3, ld3, 4, kt, ldkt, rows, r1, D, pack);
+        product(INIT_ZERO, P, ldp, q + <usize>r0 * ld3, ld3, 4, kt, ldkt, rows, r1, D);
         causalSoftmaxRows(P, rows, r1, r0, scale);
-        product(INIT_ZERO, c + <usize>r0 * ldc, ldc, P, ldp, 4, v, ld3, rows, D, r1, pack);
+        product(INIT_ZERO, c + <usize>r0 * ldc, ldc, P, ldp, 4, v, ld3, rows, D, r1);
         P += <usize>rows * ldp;
       }
     }
@@ -363,7 +388,7 @@ export function attentionForward(ctx: usize, probs: usize, qkv: usize, B: i32, T
  * with dc the head's columns of dctx, block by block as in forward:
  *   dP = dc[r0:r1] v[0:r1]ᵀ;  dv[0:r1] += Pᵀ dc[r0:r1];  dS = softmax backward(dP);
  *   dq[r0:r1] = dS k[0:r1];  dk[0:r1] += dSᵀ q[r0:r1].
- * scratch: D·T floats (vᵀ), ATT_ROWS·T (dS), then 16·max(T, D, ATT_ROWS) (packed rows of A).
+ * scratch: D·T floats (vᵀ), then min(ATT_ROWS, T)·T (one block of dS).
  */
 export function attentionBackward(dqkv: usize, dctx: usize, probs: usize, qkv: usize, B: i32, T: i32, W: i32, heads: i32,
   scale: f32, scratch: usize): void {
@@ -371,7 +396,6 @@ export function attentionBackward(dqkv: usize, dctx: usize, probs: usize, qkv: u
   const D = W / heads;
   const vt = scratch;
   const ds = vt + after(<usize>D * <usize>T);
-  const pack = ds + after(<usize>min(ATT_ROWS, T) * <usize>T);
   const ld3 = <usize>(3 * W) << 2, ldc = <usize>W << 2, ldvt = <usize>T << 2;
   const triangle = <usize>attentionProbsSize(T);
   for (let b = 0; b < B; b++) {
@@ -390,11 +414,11 @@ export function attentionBackward(dqkv: usize, dctx: usize, probs: usize, qkv: u
         const r1 = min(T, r0 + ATT_ROWS), rows = r1 - r0;
         const ldp = <usize>r1 << 2;
         const dcBlock = dc + <usize>r0 * ldc;
-        product(INIT_ZERO, ds, ldp, dcBlock, ldc, 4, vt, ldvt, rows, r1, D, pack);
-        product(INIT_LOAD, dv, ld3, P, 4, ldp, dcBlock, ldc, r1, D, rows, pack);
+        product(INIT_ZERO, ds, ldp, dcBlock, ldc, 4, vt, ldvt, rows, r1, D);
+        product(INIT_LOAD, dv, ld3, P, 4, ldp, dcBlock, ldc, r1, D, rows);
         causalSoftmaxBackwardRows(ds, P, rows, r1, r0, scale);
-        product(INIT_ZERO, dq + <usize>r0 * ld3, ld3, ds, ldp, 4, k, ld3, rows, D, r1, pack);
-        product(INIT_LOAD, dk, ld3, ds, 4, ldp, q + <usize>r0 * ld3, ld3, r1, D, rows, pack);
+        product(INIT_ZERO, dq + <usize>r0 * ld3, ld3, ds, ldp, 4, k, ld3, rows, D, r1);
+        product(INIT_LOAD, dk, ld3, ds, 4, ldp, q + <usize>r0 * ld3, ld3, r1, D, rows);
         P += <usize>rows * ldp;
       }
     }

@@ -65,8 +65,7 @@ export function wasmTransformerKernels(context: WasmKernelContext): TransformerK
       const kn = 'attentionForward';
       checkAttention(kn, { ctx }, probs, qkv, B, T, W, heads, scale);
       const D = W / heads;
-      // kᵀ of one head, then one packed A operand (K up to max(T, D))
-      const s = scratch(roundUp16(D * T) + 16 * Math.max(T, D));
+      const s = scratch(D * T); // kᵀ of one head
       k.attentionForward(ptr(kn, 'ctx', ctx), ptr(kn, 'probs', probs), ptr(kn, 'qkv', qkv), B, T, W, heads, scale, s);
     },
 
@@ -75,8 +74,7 @@ export function wasmTransformerKernels(context: WasmKernelContext): TransformerK
       checkAttention(kn, { dctx }, probs, qkv, B, T, W, heads, scale);
       checkLength(kn, 'dqkv', dqkv, B * T * 3 * W);
       const D = W / heads;
-      // vᵀ of one head, one block of ∂scores, then one packed A operand
-      const s = scratch(roundUp16(D * T) + roundUp16(Math.min(ATT_ROWS, T) * T) + 16 * Math.max(T, D, ATT_ROWS));
+      const s = scratch(roundUp16(D * T) + Math.min(ATT_ROWS, T) * T); // vᵀ of one head, one block of ∂scores
       k.attentionBackward(ptr(kn, 'dqkv', dqkv), ptr(kn, 'dctx', dctx), ptr(kn, 'probs', probs), ptr(kn, 'qkv', qkv),
         B, T, W, heads, scale, s);
     },
