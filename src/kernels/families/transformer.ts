@@ -56,7 +56,9 @@ export interface TransformerKernels {
    *    p_t,u = softmax over u ≤ t of scale·q_t·k_u  (0 for u > t),   c_t = Σ_u≤t p_t,u v_u,
    *  and ctx (B·T, W) = c in head h's columns (overwritten). probs (B·heads·attentionProbsSize(T))
    *  = p, for attentionBackward: per (sequence, head) its row blocks of ATT_ROWS query rows
-   *  (see attentionProbsSize). scale > 0 (1/√D). */
+   *  (see attentionProbsSize). scale > 0 (1/√D). A NaN or ±Inf in some v_u also reaches the
+   *  earlier steps of u's row block (their p_t,u = 0 is multiplied, not skipped), as the
+   *  blocked general matmuls did before; finite inputs never cross the causal mask. */
   attentionForward(ctx: Float32Array, probs: Float32Array, qkv: Float32Array, B: number, T: number, W: number,
     heads: number, scale: number): void;
 
