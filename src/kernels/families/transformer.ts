@@ -39,7 +39,7 @@ export interface TransformerKernels {
     mean: Float32Array, rstd: Float32Array, gamma: Float32Array, N: number, W: number): void;
 
   /** g (n) = GELU(a (n)) = a·Φ(a), the exact (erf) form, elementwise; g may be a. The wasm
-   *  kernel computes erf as PyTorch's vectorised float kernel does (absolute error < 1.5e-7). */
+   *  kernel computes erfc in float32 by Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7). */
   geluForward(g: Float32Array, a: Float32Array, n: number): void;
 
   /** da (n) = dg (n) · GELU′(a (n)) = dg·(Φ(a) + a·φ(a)) elementwise; da may be dg. */
