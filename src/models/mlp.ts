@@ -14,7 +14,6 @@
 import { hiddenCost, zeroFraction } from './cost.js';
 import type { Rng } from '../data/rng.js';
 import { checkShapes, memoViews } from './buffers.js';
-import { gelu, geluGrad } from './gelu.js';
 import type { Backend } from '../kernels/backend.js';
 import { linearBackward, linearForward } from './dense.js';
 import type { SequenceModel } from './model.js';
@@ -109,7 +108,7 @@ export function createMlp(config: MlpConfig, be: Backend): SequenceModel<MlpCach
     cache.x = x;
 
     linearForward(be, a, x, p.W0, p.b0, N, F, F2);
-    for (let i = 0; i < N * F2; i++) g[i] = gelu(a[i]);
+    be.geluForward(g, a, N * F2);
     linearForward(be, y, g, p.W2, p.b2, N, F2, F);
     for (let i = 0; i < N * F; i++) y[i] += x[i];
 
@@ -151,7 +150,7 @@ export function createMlp(config: MlpConfig, be: Backend): SequenceModel<MlpCach
     // y = g W2ᵀ + b2 + x (x is data: its gradient is not needed).
     linearBackward(be, da, d.W2, d.b2, dy, g, p.W2, N, F2, F);
     // g = GELU(a)
-    for (let i = 0; i < N * F2; i++) da[i] *= geluGrad(a[i]);
+    be.geluBackward(da, da, a, N * F2);
     // a = x W0ᵀ + b0
     linearBackward(be, null, d.W0, d.b0, da, x, p.W0, N, F, F2);
   }
