@@ -40,9 +40,16 @@
  * activity to another's, or to a later step's, runs through W_hh), so e-prop
  * is then the exact gradient; the tests check that against finite differences.
  *
- * Learning: learn() adds the step's terms into float64 sums; endSequence()
- * scales them by c (scored = learn calls in the segment), optionally clips
- * their global norm, and takes one Adam step (AdamW with no weight decay).
+ * Learning: the sums over t are matrix products, ĝ_W = c Δᵀ E with the rows
+ * δ(t) of Δ and ε̄(t) of E (and c Errᵀ H for the read-out), so learn() only
+ * records the step's err, h_t and ε̄(t) as one row of a block of BLOCK steps;
+ * a full block (and the last one at endSequence) becomes δ = (Err B) ⊙ (1 − H²)
+ * and the products, in float32 (the backend's matmuls), added into float64
+ * sums. endSequence() scales them by c (scored = learn calls in the segment),
+ * optionally clips their global norm, and takes one Adam step (AdamW with no
+ * weight decay). The step runs in float32 too (the backend's epropStep);
+ * epropSegmentGradient below is the same rule written out in float64, the
+ * reference the tests hold the unit to.
  *
  * Cost per step, with P = F + N + 1 presynaptic inputs:
  *   forward (step)   N·F + N·N + F·N MACs, plus P to advance the traces;
@@ -168,8 +175,13 @@ function gradViews(F: number, N: number, buffer: Float64Array): EpropGrads {
   };
 }
 
+// ---------------------------------------------------------------------------
+// The float64 reference of the rule: epropSegmentGradient and its step and
+// accumulation, written out plainly. The unit runs the same rule in float32
+// through the backend's kernels (createEprop below).
+
 /** One sequence's state and the working memory of a step; float64 except the prediction. */
-export interface EpropState {
+interface EpropState {
   readonly F: number;
   readonly N: number;
   readonly a: Float64Array; // (N) a_t
@@ -181,7 +193,7 @@ export interface EpropState {
   readonly delta: Float64Array; // (N) δ = L ⊙ ψ, scratch of epropAccumulate
 }
 
-export function createEpropState(F: number, N: number): EpropState {
+function createEpropState(F: number, N: number): EpropState {
   return {
     F,
     N,
@@ -194,22 +206,13 @@ export function createEpropState(F: number, N: number): EpropState {
   };
 }
 
-/** Back to t = −1: a, h and the traces zero. */
-export function epropReset(s: EpropState): void {
-  s.a.fill(0);
-  s.h.fill(0);
-  s.hPrev.fill(0);
-  s.trace.fill(0);
-  s.y.fill(0);
-}
-
 /**
  * One step: reads x_t (F), advances a, h and the eligibility vectors, and
  * writes the prediction y_t into s.y. The traces are advanced here, on every
  * step, so they are right whether or not learn() follows; they cost F + N + 1
  * operations against the step's N·(F + N) + F·N.
  */
-export function epropStep(s: EpropState, p: EpropParams, x: Float32Array, alpha: number): void {
+function epropStep(s: EpropState, p: EpropParams, x: Float32Array, alpha: number): void {
   const { F, N, a, trace, y } = s;
   const { Wih, Whh, b, Wfc, bfc } = p;
   const hPrev = s.h; // h_{t−1}
@@ -285,8 +288,8 @@ function epropAccumulate(g: EpropGrads, s: EpropState, p: EpropParams, err: Floa
 }
 
 /**
- * The e-prop gradient estimate of one segment, exactly as the unit computes it
- * (the same step and accumulation code): dparams (layout size, float64) ←
+ * The e-prop gradient estimate of one segment, in float64 (the unit computes
+ * the same in float32, see the top of the file): dparams (layout size, float64) ←
  * ĝ of the segment's MSE, zero for the fixed feedback matrix. seg (T+1, F)
  * holds the segment; the net reads frames 0..T−1 from a zero state, and the
  * prediction of step t is scored against frame t + horizon for t + horizon ≤ T,
@@ -329,6 +332,12 @@ export function epropSegmentGradient(
   return sum / (scored * F);
 }
 
+// ---------------------------------------------------------------------------
+// The unit
+
+/** Steps recorded before their outer products are summed (see "Learning" at the top). */
+const BLOCK = 64;
+
 /** The built-in online unit `eprop`, sized, seeded and configured by `context`. */
 export function createEprop(context: UnitContext): OnlineUnit {
   const options = readOptions('eprop', context.options, EPROP_OPTIONS);
@@ -342,6 +351,37 @@ export function createEprop(context: UnitContext): OnlineUnit {
   const params = be.alloc(layout.size);
   initEprop(layout, params, N, context.rng);
   const p = epropViews(layout, params);
+  const P = F + N + 1; // presynaptic inputs [x; h_{t−1}; 1]
+
+  // One backend buffer for the sequence state and the block of recorded steps, cut into views;
+  // rows are copied within it (copyWithin) so a step allocates nothing.
+  const offsets: Record<string, number> = {};
+  let size = 0;
+  for (const [name, n] of [
+    ['a', N], ['h0', N], ['h1', N], ['trace', P], ['y', F], ['x', F],
+    ['errs', BLOCK * F], ['hs', BLOCK * N], ['eps', BLOCK * P], ['delta', BLOCK * N],
+    ['gW', N * P], ['gFc', F * N], ['gBfc', F],
+  ] as const) {
+    offsets[name] = size;
+    size += Math.ceil(n / 16) * 16; // 64-byte aligned views
+  }
+  const mem = be.alloc(size);
+  const view = (name: string, n: number) => mem.subarray(offsets[name], offsets[name] + n);
+  const a = view('a', N); // (N) a_t
+  let h = view('h0', N); // (N) h_t
+  let hPrev = view('h1', N); // (N) h_{t−1}, swapped with h each step
+  let hAt = offsets.h0, hPrevAt = offsets.h1;
+  const trace = view('trace', P); // (F + N + 1) ε̄(t) of [x_t; h_{t−1}; 1]
+  const y = view('y', F); // (F) the prediction y_t
+  const x = view('x', F); // (F) x_t, copied in
+  const errs = view('errs', BLOCK * F); // (BLOCK, F) err of each recorded step
+  const hs = view('hs', BLOCK * N); // (BLOCK, N) h_t of each recorded step
+  const eps = view('eps', BLOCK * P); // (BLOCK, P) ε̄(t) of each recorded step
+  const delta = view('delta', BLOCK * N); // (BLOCK, N) δ(t) = (B err) ⊙ (1 − h_t²)
+  const gW = view('gW', N * P); // (N, P) Δᵀ E of one block: rows [W_ih | W_hh | b]
+  const gFc = view('gFc', F * N); // (F, N) Errᵀ H of one block
+  const gBfc = view('gBfc', F); // (F) Σ err of one block
+  let rows = 0; // steps recorded in the block
 
   // Learning: float64 sums over the segment, then one Adam step on the trainable prefix.
   const trainableCount = layout.size - (randomFeedback ? N * F : 0);
@@ -351,8 +391,6 @@ export function createEprop(context: UnitContext): OnlineUnit {
   const trainable = params.subarray(0, trainableCount);
   const adam = createAdamW(trainableCount, { lr: context.lr, weightDecay: 0 }, be);
   let scored = 0; // learn() calls since the last Adam step
-
-  const s = createEpropState(F, N);
   let stepped = false; // a step has happened that learn() has not yet used
 
   // Activity since the last cost(): nonzero inputs of each product, and zero hidden units.
@@ -362,34 +400,73 @@ export function createEprop(context: UnitContext): OnlineUnit {
   let zeroHidden = 0; // Σ_t (N − nnz(h_t))
 
   function reset(): void {
-    epropReset(s);
-    stepped = false;
+    a.fill(0);
+    h.fill(0);
+    hPrev.fill(0);
+    trace.fill(0);
+    y.fill(0);
+    stepped = false; // recorded rows stay: they belong to the sums until endSequence
   }
 
-  function step(x: Float32Array): Float32Array {
-    if (x.length < F) throw new RangeError(`eprop step: a frame has ${F} values, got ${x.length}`);
-    epropStep(s, p, x, alpha);
+  function step(input: Float32Array): Float32Array {
+    if (input.length < F) throw new RangeError(`eprop step: a frame has ${F} values, got ${input.length}`);
+    for (let i = 0; i < F; i++) x[i] = input[i];
+    const last = h; // h_{t−1}
+    h = hPrev;
+    hPrev = last;
+    const lastAt = hAt;
+    hAt = hPrevAt;
+    hPrevAt = lastAt;
+    be.epropStep(a, h, y, trace, x, hPrev, p.Wih, p.Whh, p.b, p.Wfc, p.bfc, F, N, alpha);
     stepped = true;
     let nzIn = 0;
     for (let i = 0; i < F; i++) if (x[i] !== 0) nzIn++;
-    for (let m = 0; m < N; m++) if (s.hPrev[m] !== 0) nzIn++;
+    for (let m = 0; m < N; m++) if (hPrev[m] !== 0) nzIn++;
     let nzOut = 0;
-    for (let j = 0; j < N; j++) if (s.h[j] !== 0) nzOut++;
+    for (let j = 0; j < N; j++) if (h[j] !== 0) nzOut++;
     steps++;
     nonzeroIn += nzIn;
     nonzeroOut += nzOut;
     zeroHidden += N - nzOut;
-    return s.y;
+    return y;
   }
 
   function learn(signal: LearnSignal): void {
     if (!stepped) throw new Error('eprop: learn() must follow a step() (one learn per step)');
     stepped = false;
-    epropAccumulate(g, s, p, signal.error);
+    const err = signal.error;
+    for (let k = 0; k < F; k++) errs[rows * F + k] = err[k];
+    mem.copyWithin(offsets.hs + rows * N, hAt, hAt + N);
+    mem.copyWithin(offsets.eps + rows * P, offsets.trace, offsets.trace + P);
+    rows++;
     scored++;
+    if (rows === BLOCK) flush();
+  }
+
+  /** The recorded steps' terms into the float64 sums (unscaled; endSequence multiplies by c). */
+  function flush(): void {
+    if (rows === 0) return;
+    // δ = L ⊙ (1 − h²), L = Err Bᵀ with B = W_fcᵀ (symmetric) or the fixed feedback (N, F)
+    if (p.feedback === null) be.matmulAB(delta, errs, p.Wfc, rows, N, F, false);
+    else be.matmulABt(delta, errs, p.feedback, rows, N, F, false);
+    be.epropDelta(delta, hs, rows * N);
+    be.matmulAtB(gW, delta, eps, N, P, rows, false); // Σ_t δ ε̄ᵀ
+    be.matmulAtB(gFc, errs, hs, F, N, rows, false); // Σ_t err h_tᵀ, the read-out's exact gradient
+    gBfc.fill(0);
+    be.sumRows(gBfc, errs, rows, F);
+    for (let j = 0; j < N; j++) {
+      const row = j * P;
+      for (let i = 0; i < F; i++) g.Wih[j * F + i] += gW[row + i];
+      for (let m = 0; m < N; m++) g.Whh[j * N + m] += gW[row + F + m];
+      g.b[j] += gW[row + F + N];
+    }
+    for (let i = 0; i < F * N; i++) g.Wfc[i] += gFc[i];
+    for (let k = 0; k < F; k++) g.bfc[k] += gBfc[k];
+    rows = 0;
   }
 
   function endSequence(): void {
+    flush();
     if (scored === 0) return;
     const c = 2 / (scored * F);
     let norm2 = 0;
@@ -429,7 +506,7 @@ export function createEprop(context: UnitContext): OnlineUnit {
     layout,
     params,
     trainableCount,
-    stateSize: N + s.trace.length, // a (h = tanh a) and the eligibility vectors
+    stateSize: N + P, // a (h = tanh a) and the eligibility vectors
     reset,
     step,
     learn,

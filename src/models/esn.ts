@@ -22,7 +22,8 @@
  *            W_out = 0 this is exactly ridge with penalty δ on every
  *            coefficient (the test checks that identity); more passes keep
  *            refining, so it has no passes cap. Each learn costs O(D²) with
- *            D = N + F + 1, for P (float64, symmetric: its upper triangle),
+ *            D = N + F + 1, for P (float64, symmetric: its upper triangle,
+ *            updated by the backend's rlsGain and rlsDowndate kernels),
  *            which saveState/loadState carry across a resumed run.
  *
  * Everything random comes from context.rng in a fixed order (W's mask and
@@ -32,6 +33,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { Rng } from '../data/rng.js';
+import type { Backend } from '../kernels/backend.js';
 import type { UnitCost } from './cost.js';
 import type { LearnSignal, OnlineUnit } from './online.js';
 import { readOptions, type OptionSpec, type OptionValues } from './options.js';
@@ -171,6 +173,12 @@ function normalize(v: Float64Array): number {
 // ---------------------------------------------------------------------------
 // The reservoir, shared by both readouts
 
+/** A zeroed float64 array of n values in the backend's memory (its kernels take float32 buffers from alloc). */
+function allocFloat64(be: Backend, n: number): Float64Array {
+  const floats = be.alloc(2 * n);
+  return new Float64Array(floats.buffer, floats.byteOffset, n);
+}
+
 interface Reservoir {
   readonly N: number;
   readonly F: number;
@@ -233,7 +241,7 @@ function createReservoir(unit: string, context: UnitContext, options: ReservoirO
   for (let i = 0; i < N * F; i++) Win[i] = rng.uniform(-options.input_scale, options.input_scale);
   for (let i = 0; i < N; i++) b[i] = rng.uniform(-options.bias_scale, options.bias_scale);
 
-  const z = new Float64Array(R + 1); // (N + F + 1) [h_t; x_t; 1]
+  const z = allocFloat64(context.backend, R + 1); // (N + F + 1) [h_t; x_t; 1], where esn-rls's kernels reach it
   z[R] = 1;
   const hNext = new Float64Array(N);
   const y = new Float32Array(F);
@@ -420,9 +428,10 @@ export function createEsnRls(context: UnitContext): OnlineUnit {
 
   // P (D, D), the inverse of the penalised ZᵀZ so far; symmetric, so only its upper triangle
   // (j ≥ i) is stored and updated, which also keeps it exactly symmetric.
-  const P = new Float64Array(D * D);
+  const be = context.backend;
+  const P = allocFloat64(be, D * D);
   for (let i = 0; i < D; i++) P[i * D + i] = 1 / options.delta;
-  const u = new Float64Array(D); // P z
+  const u = allocFloat64(be, D); // P z
 
   return {
     ...unitOf(name, reservoir),
@@ -430,18 +439,7 @@ export function createEsnRls(context: UnitContext): OnlineUnit {
     learn(signal: LearnSignal) {
       reservoir.checkStepped();
       if (signal.t < options.washout) return;
-      // u = P z from the upper triangle: P[i,j] = P[j,i] feeds u_i and u_j.
-      u.fill(0);
-      for (let i = 0; i < D; i++) {
-        const row = i * D, zi = z[i];
-        let sum = P[row + i] * zi;
-        for (let j = i + 1; j < D; j++) {
-          const p = P[row + j];
-          sum += p * z[j];
-          u[j] += p * zi;
-        }
-        u[i] += sum;
-      }
+      be.rlsGain(u, P, z, D); // u = P z
       let c = 1;
       for (let i = 0; i < D; i++) c += z[i] * u[i];
       if (!(c >= 1 - 1e-9)) {
@@ -459,11 +457,7 @@ export function createEsnRls(context: UnitContext): OnlineUnit {
         bout[f] -= ef * u[R];
       }
 
-      // P ← P − k (P z)ᵀ = P − g u uᵀ
-      for (let i = 0; i < D; i++) {
-        const gi = g * u[i], row = i * D;
-        for (let j = i; j < D; j++) P[row + j] -= gi * u[j];
-      }
+      be.rlsDowndate(P, u, g, D); // P ← P − k (P z)ᵀ = P − g u uᵀ
       reservoir.readoutChanged();
     },
 

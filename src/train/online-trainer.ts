@@ -38,6 +38,13 @@ export class OnlineTrainer {
   private readonly seg: Float32Array; // (batch, T+1, F)
   private readonly out: Float32Array; // (batch, T, F)
   private readonly error: Float32Array; // (F)
+  // Views of one frame each, made once so the frame loop allocates nothing: xFrames[b·T + t]
+  // and outFrames[b·T + t] are frame t of row b of x and out, segFrames[b·L + t] of seg.
+  private readonly xFrames: Float32Array[];
+  private readonly segFrames: Float32Array[];
+  private readonly outFrames: Float32Array[];
+  /** The one LearnSignal object, refilled before each learn() (its arrays are valid only during the call). */
+  private readonly signal: { input: Float32Array; prediction: Float32Array; target: Float32Array; error: Float32Array; t: number };
 
   constructor(
     readonly unit: OnlineUnit,
@@ -54,6 +61,11 @@ export class OnlineTrainer {
     this.seg = new Float32Array(config.batch * L * F);
     this.out = new Float32Array(config.batch * (L - 1) * F);
     this.error = new Float32Array(F);
+    const frames = (a: Float32Array) => Array.from({ length: a.length / F }, (_, i) => a.subarray(i * F, (i + 1) * F));
+    this.xFrames = frames(this.x);
+    this.segFrames = frames(this.seg);
+    this.outFrames = frames(this.out);
+    this.signal = { input: this.error, prediction: this.error, target: this.error, error: this.error, t: 0 };
   }
 
   get params(): Float32Array {
@@ -145,7 +157,7 @@ export class OnlineTrainer {
 
   /** Row b of the packed batch (segment number `segment`) through the unit, frame by frame. */
   private streamSegment(b: number, segment: number, learning: boolean): void {
-    const { unit, x, seg, out, error } = this;
+    const { unit, xFrames, segFrames, outFrames, error, signal } = this;
     const { length: L, features: F } = this.segments;
     const T = L - 1;
     const horizon = this.config.horizon;
@@ -155,10 +167,10 @@ export class OnlineTrainer {
     try {
       unit.reset();
       for (; t < T; t++) {
-        const input = x.subarray((b * T + t) * F, (b * T + t + 1) * F);
+        const input = xFrames[b * T + t];
         method = 'step';
         const y = unit.step(input);
-        const prediction = out.subarray((b * T + t) * F, (b * T + t + 1) * F);
+        const prediction = outFrames[b * T + t];
         if (y.length !== F) this.fail(`step() returned ${y.length} values instead of F = ${F}`, segment, t, learning);
         for (let f = 0; f < F; f++) {
           const v = y[f];
@@ -166,10 +178,14 @@ export class OnlineTrainer {
           prediction[f] = v;
         }
         if (learning && t + horizon <= T) {
-          const target = seg.subarray((b * L + t + horizon) * F, (b * L + t + horizon + 1) * F);
+          const target = segFrames[b * L + t + horizon];
           for (let f = 0; f < F; f++) error[f] = prediction[f] - target[f];
+          signal.input = input;
+          signal.prediction = prediction;
+          signal.target = target;
+          signal.t = t;
           method = 'learn';
-          unit.learn({ input, prediction, target, error, t });
+          unit.learn(signal);
         }
       }
       method = 'endSequence';
