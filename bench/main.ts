@@ -197,4 +197,9 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv.slice(2));
+try {
+  await main(process.argv.slice(2));
+} catch (e) {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exitCode = 2;
+}
