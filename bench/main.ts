@@ -25,8 +25,8 @@ import { FLOP_FORMULA, trainingTable, type ThreadRow, type TorchRun, type TorchS
 
 const CLI = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 
-/** Epochs of the RNN's runs at --epochs-scale 1 (about 3 s at one thread); other units scale by epochCost. */
-const RNN_EPOCHS = 30;
+/** Epochs of the RNN's runs at --epochs-scale 1 (1–2 s at one thread); other units scale by epochCost. */
+const RNN_EPOCHS = 20;
 /** At least two epochs, so a run is not all first-epoch warm-up. */
 const MIN_EPOCHS = 2;
 const QUICK_SCALE = 0.25;
