@@ -1,159 +1,205 @@
 /**
- * `npm run bench`: audiopred against PyTorch on the reference workload (the
- * bundled example, or the audio file given), in one script on one machine:
- * training epochs/s at 1 thread and at all threads, PyTorch's at 1 and 2
- * threads (when Debian's python3-torch is installed), the ratio against
- * PyTorch's best, achieved GFLOP/s and peak RSS; then feature extraction
- * (decode + MFCC) against torchaudio.
+ * `npm run bench`: every built-in unit against its PyTorch twin on the reference workload (the
+ * bundled example, or the audio file given), in one script on one machine, as one table:
+ * training epochs/s of audiopred at 1 thread and at all cores, of PyTorch (bench/torch_train.py)
+ * at 1 and 2 threads, the ratio against PyTorch's best, audiopred's GFLOP/s and each side's peak
+ * RSS. With --before DIR, a second built audiopred checkout runs every job too, alternating with
+ * this one's, for a before/after speed-up in the same run. Then feature extraction (decode +
+ * MFCC) against torchaudio.
  *
- *   node dist/bench/main.js [AUDIO] [--epochs N] [--no-torch] [--no-features]
+ *   node dist/bench/main.js [AUDIO] [--units a,b] [--epochs-scale X | --quick] [--before DIR]
+ *                           [--no-torch] [--no-features]
  *
- * Every training row runs in its own child process (the CLI, or PyTorch's
- * script), so peak RSS is each run's own and no run warms another's caches.
+ * Every training run is its own child process (training-runs.ts). Epochs per unit come from
+ * the registry's relative epoch cost, so each run takes a few seconds at the defaults.
  */
-import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { basename } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXAMPLE_AUDIO } from '../src/audio/features.js';
+import { BUILTIN_INFO, isModelName, modelNames, type ModelName } from '../src/models/registry.js';
 import { benchFeatures, formatTable } from './features.js';
+import { PYTHON, probeTorch, runAudiopredSides, runTorch, type AudiopredRun } from './training-runs.js';
+import { FLOP_FORMULA, trainingTable, type ThreadRow, type TorchRun, type TorchSide, type UnitResult } from './training-table.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
-const TORCH_TRAIN = fileURLToPath(new URL('../../bench/torch_train.py', import.meta.url));
-const PYTHON = '/usr/bin/python3';
 
-interface Row {
-  name: string;
-  threads: number;
-  epochsPerSecond: number;
-  gflops: number;
-  peakRssMb: number;
-  note?: string;
+/** Epochs of the RNN's runs at --epochs-scale 1 (1–2 s at one thread); other units scale by epochCost. */
+const RNN_EPOCHS = 20;
+/** At least two epochs, so a run is not all first-epoch warm-up. */
+const MIN_EPOCHS = 2;
+const QUICK_SCALE = 0.25;
+const TORCH_THREADS = [1, 2];
+/** Units that have no PyTorch twin, and why. */
+const NO_TWIN: Partial<Record<ModelName, string>> = {
+  zero: 'no PyTorch twin (nothing to train)',
+  persistence: 'no PyTorch twin (nothing to train)',
+};
+
+interface Options {
+  audio: string;
+  units: ModelName[];
+  epochsScale: number;
+  /** A second checkout's root, built (its dist/src/cli/bin.js runs). */
+  before?: string;
+  torch: boolean;
+  features: boolean;
 }
 
-interface Workload {
-  segments: number;
-  train: number;
-  val: number;
-  length: number;
-  features: number;
+const USAGE = 'use [AUDIO] [--units a,b] [--epochs-scale X | --quick] [--before DIR] [--no-torch] [--no-features]';
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { audio: EXAMPLE_AUDIO, units: [...modelNames], epochsScale: 1, torch: true, features: true };
+  const value = (i: number, flag: string) => {
+    if (i >= argv.length) throw new Error(`${flag} needs a value; ${USAGE}`);
+    return argv[i];
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--units') {
+      options.units = value(++i, a).split(',').map((u) => {
+        if (!isModelName(u)) throw new Error(`unknown unit '${u}'; built-in units: ${modelNames.join(', ')}`);
+        return u;
+      });
+    } else if (a === '--epochs-scale') {
+      options.epochsScale = Number(value(++i, a));
+      if (!(options.epochsScale > 0)) throw new Error(`--epochs-scale must be a number > 0`);
+    } else if (a === '--quick') options.epochsScale = QUICK_SCALE;
+    else if (a === '--before') options.before = resolve(value(++i, a));
+    else if (a === '--no-torch') options.torch = false;
+    else if (a === '--no-features') options.features = false;
+    else if (a.startsWith('--')) throw new Error(`unknown option ${a}; ${USAGE}`);
+    else options.audio = resolve(a);
+  }
+  return options;
 }
 
-/**
- * FLOP of one epoch of the reference RNN (hidden H): per sequence step, the
- * input projection, the recurrence and the read-out are 2·(H·F + H·H + F·H)
- * forward; backward costs twice that. Training sequences go forward and back,
- * validation sequences forward only.
- */
-function epochFlop(w: Workload, H: number): number {
-  const T = w.length - 1;
-  const forward = 2 * T * (H * w.features + H * H + w.features * H);
-  return w.train * 3 * forward + w.val * forward;
+function epochsFor(unit: ModelName, scale: number): number {
+  return Math.max(MIN_EPOCHS, Math.round((scale * RNN_EPOCHS) / BUILTIN_INFO[unit].epochCost));
 }
 
-function runAudiopred(audio: string, threads: number, epochs: number, hidden: number): { row: Row; workload: Workload } {
-  const r = spawnSync(process.execPath, [CLI, 'train', audio, '--epochs', String(epochs), '--threads', String(threads), '--json'], {
-    encoding: 'utf8',
+function beforeCli(dir: string): string {
+  const cli = join(dir, 'dist/src/cli/bin.js');
+  if (!existsSync(cli)) throw new Error(`--before ${dir}: no ${cli}; build that checkout first (npm run build)`);
+  return cli;
+}
+
+const progress = (line: string) => process.stderr.write(line + '\n');
+const perSecond = (r: AudiopredRun | TorchRun) => `${r.epochsPerSecond.toFixed(2)} epochs/s`;
+
+/** Every job of one unit: audiopred (and the before checkout, alternating) per thread count, then PyTorch. */
+function benchUnit(unit: ModelName, options: Options, before: string | undefined, torchMissing: string | null): UnitResult {
+  const kind = BUILTIN_INFO[unit].kind;
+  const epochs = epochsFor(unit, options.epochsScale);
+  const cores = availableParallelism();
+  // Online units stream on one thread whatever --threads says: one row is all there is.
+  const threadCounts = kind === 'online' || cores === 1 ? [1] : [1, cores];
+  const rows: ThreadRow[] = [];
+  for (const threads of threadCounts) {
+    const job = { audio: options.audio, unit, threads, epochs };
+    const [after, beforeRun] = runAudiopredSides(before ? [CLI, before] : [CLI], job);
+    if (after instanceof Error) throw new Error(`audiopred train --model ${unit} --threads ${threads} failed: ${after.message}`);
+    progress(`${unit}, ${threads} thread(s): audiopred ${perSecond(after)}`);
+    const row: ThreadRow = { threads, after };
+    if (beforeRun) {
+      row.before = beforeRun;
+      progress(`${unit}, ${threads} thread(s): before ${beforeRun instanceof Error ? `failed: ${beforeRun.message}` : perSecond(beforeRun)}`);
+    }
+    rows.push(row);
+  }
+  const result: UnitResult = { unit, kind, epochs, rows };
+  if (options.torch) result.torch = torchSide(unit, options.audio, epochs, torchMissing);
+  return result;
+}
+
+function torchSide(unit: ModelName, audio: string, epochs: number, torchMissing: string | null): TorchSide {
+  const noTwin = NO_TWIN[unit];
+  if (noTwin) return { none: noTwin };
+  if (torchMissing) return { none: 'PyTorch skipped' };
+  const runs: TorchRun[] = [];
+  for (const threads of TORCH_THREADS) {
+    try {
+      const run = { ...runTorch({ audio, unit, threads, epochs }), threads };
+      progress(`${unit}, ${threads} thread(s): PyTorch ${perSecond(run)}`);
+      runs.push(run);
+    } catch (e) {
+      progress(`${unit}, ${threads} thread(s): PyTorch failed: ${(e as Error).message}`);
+    }
+  }
+  return runs.length ? { runs } : { none: 'PyTorch failed' };
+}
+
+/** Every PyTorch run, not only each unit's best: thread scaling differs by unit. */
+function torchRunsLine(results: UnitResult[]): string | undefined {
+  const units = results.flatMap((r) => {
+    const side = r.torch;
+    if (!side || !('runs' in side)) return [];
+    return [`${r.unit} ${side.runs.map((run) => `${run.epochsPerSecond.toFixed(2)} (${run.threads})`).join(' / ')}`];
   });
-  if (r.status !== 0) throw new Error(`audiopred failed: ${r.stderr}`);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  const head = lines[0];
-  const done = lines.at(-1);
-  const [segments, length, features] = head.dataset_shape as number[];
-  const workload = { segments, train: head.train, val: head.val, length, features };
-  // Whole-run epochs/s, warm-up included, as PyTorch's script reports its own.
-  const rate = done.epochs_per_second as number;
-  return {
-    workload,
-    row: {
-      name: `audiopred (${head.backend})`,
-      threads: head.threads,
-      epochsPerSecond: rate,
-      gflops: (epochFlop(workload, hidden) * rate) / 1e9,
-      peakRssMb: done.peak_rss_mb,
-    },
+  return units.length ? `PyTorch epochs/s (threads): ${units.join('; ')}` : undefined;
+}
+
+/** The rate of `unit`'s one-thread run (this checkout's, or the before checkout's). */
+function oneThreadRate(results: UnitResult[], unit: string, side: 'after' | 'before'): number | undefined {
+  const row = results.find((r) => r.unit === unit)?.rows.find((r) => r.threads === 1);
+  const run = row?.[side];
+  return run && !(run instanceof Error) ? run.epochsPerSecond : undefined;
+}
+
+/** eprop's epoch time over the RNN's one-thread epoch time, the derived figure the issue asks for. */
+function epropLine(results: UnitResult[]): string | undefined {
+  const ratio = (side: 'after' | 'before') => {
+    const rnn = oneThreadRate(results, 'rnn', side);
+    const eprop = oneThreadRate(results, 'eprop', side);
+    return rnn && eprop ? `${(rnn / eprop).toFixed(1)}×` : undefined;
   };
-}
-
-function torchAvailable(): string | null {
-  const r = spawnSync(PYTHON, ['-c', 'import torch, torchaudio, sklearn'], { encoding: 'utf8' });
-  if (r.error) return `${PYTHON} not found`;
-  return r.status === 0 ? null : 'python3-torch, python3-torchaudio or python3-sklearn is not installed';
-}
-
-function runTorch(audio: string, threads: number, epochs: number, workload: Workload, hidden: number): Row {
-  const r = spawnSync(
-    'bash',
-    ['-c', `exec 3>&1; /usr/bin/time -f '%M' ${PYTHON} "$@" 2>&1 >&3 | tail -1`, 'torch', TORCH_TRAIN, '--file', audio, '--epochs', String(epochs), '--threads', String(threads)],
-    { encoding: 'utf8' },
-  );
-  const lines = r.stdout.trim().split('\n');
-  const done = JSON.parse(lines.filter((l) => l.startsWith('{')).at(-1)!);
-  const peakKb = Number(lines.at(-1));
-  const rate = done.epochs_per_second as number;
-  return {
-    name: 'PyTorch 1.13 (Debian)',
-    threads,
-    epochsPerSecond: rate,
-    gflops: (epochFlop(workload, hidden) * rate) / 1e9,
-    peakRssMb: Number.isFinite(peakKb) ? peakKb / 1024 : NaN,
-  };
-}
-
-function table(rows: Row[], best: Row | undefined): string {
-  const header = ['implementation', 'threads', 'epochs/s', '× PyTorch best', 'GFLOP/s', 'peak RSS MB'];
-  const lines = rows.map((r) => [
-    r.name,
-    String(r.threads),
-    r.epochsPerSecond.toFixed(2),
-    best ? `${(r.epochsPerSecond / best.epochsPerSecond).toFixed(2)}×` : '—',
-    r.gflops.toFixed(1),
-    Number.isFinite(r.peakRssMb) ? r.peakRssMb.toFixed(0) : '—',
-  ]);
-  const out = ['| ' + header.join(' | ') + ' |', '|' + header.map(() => '---').join('|') + '|'];
-  for (const l of lines) out.push('| ' + l.join(' | ') + ' |');
-  return out.join('\n');
+  const after = ratio('after');
+  if (!after) return undefined;
+  const before = ratio('before');
+  return `eprop epoch time ÷ rnn one-thread epoch time: ${after}${before ? ` (before: ${before})` : ''}`;
 }
 
 async function main(argv: string[]): Promise<void> {
-  let audio = EXAMPLE_AUDIO;
-  let epochs = 30;
-  let torch = true;
-  let features = true;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--epochs') epochs = Number(argv[++i]);
-    else if (a === '--no-torch') torch = false;
-    else if (a === '--no-features') features = false;
-    else if (a.startsWith('--')) throw new Error(`unknown option ${a}; use [AUDIO] [--epochs N] [--no-torch] [--no-features]`);
-    else audio = a;
-  }
-  const hidden = 128;
-  const cores = availableParallelism();
-  console.log(`audiopred bench — ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores, Node ${process.version}`);
-  console.log(`workload: ${basename(audio)}, RNN hidden ${hidden}, batch 16, ${epochs} epochs per run\n`);
+  const options = parseOptions(argv);
+  const before = options.before ? beforeCli(options.before) : undefined;
+  const torch = options.torch ? probeTorch() : { missing: 'rows skipped (--no-torch)' };
+  const torchMissing = 'missing' in torch ? torch.missing : null;
 
-  const rows: Row[] = [];
-  const one = runAudiopred(audio, 1, epochs, hidden);
-  const { workload } = one;
-  console.log(`dataset (${workload.segments}, ${workload.length}, ${workload.features}): ${workload.train} train / ${workload.val} validation segments; ${(epochFlop(workload, hidden) / 1e9).toFixed(2)} GFLOP per epoch\n`);
-  rows.push(one.row);
-  if (cores > 1) rows.push(runAudiopred(audio, cores, epochs, hidden).row);
+  const results = options.units.map((unit) => benchUnit(unit, options, before, torchMissing));
+  const first = results[0].rows[0].after;
+  const w = first.workload;
+  const beforeRun = results.flatMap((r) => r.rows.map((row) => row.before)).find((b): b is AudiopredRun => b !== undefined && !(b instanceof Error));
 
-  const torchRows: Row[] = [];
-  const missing = torch ? torchAvailable() : 'skipped (--no-torch)';
-  if (missing === null) {
-    const torchEpochs = Math.max(5, Math.round(epochs / 3));
-    for (const threads of [1, 2]) torchRows.push(runTorch(audio, threads, torchEpochs, workload, hidden));
-  }
-  const best = torchRows.length ? torchRows.reduce((a, b) => (b.epochsPerSecond > a.epochsPerSecond ? b : a)) : undefined;
-  console.log(table([...rows, ...torchRows], best));
-  if (missing !== null) console.log(`\nPyTorch rows skipped: ${missing}.`);
+  console.log(`audiopred bench — ${new Date().toISOString().slice(0, 10)}`);
+  console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}`);
+  console.log(`audiopred: this checkout, ${first.backend}${before ? `; before: ${options.before}, ${beforeRun?.backend ?? 'no run succeeded'}` : ''}`);
+  console.log(`PyTorch: ${'version' in torch ? `${torch.version} (${PYTHON}), bench/torch_train.py` : torch.missing}`);
+  console.log(
+    `workload: ${basename(options.audio)}, dataset (${w.segments}, ${w.length}, ${w.features}): ${w.train} train / ${w.val} validation segments; ` +
+      `hidden ${w.hidden}, batch ${w.batch}, horizon ${w.horizon}, every unit at its defaults; epochs per run: ${RNN_EPOCHS} × --epochs-scale ${options.epochsScale} ÷ the unit's relative epoch cost, at least ${MIN_EPOCHS}\n`,
+  );
+  console.log(trainingTable(results, before !== undefined, options.torch && torchMissing === null));
+  console.log('');
+  const torchRuns = torchRunsLine(results);
+  if (torchRuns) console.log(torchRuns);
+  const eprop = epropLine(results);
+  if (eprop) console.log(eprop);
+  console.log(
+    'epochs/s: whole-run rate (first epoch included) of one child process per run; runs shorter than 1 s are repeated (up to 5 processes), the best kept. ' +
+      'PyTorch best: the faster of 1 and 2 threads; × PyTorch = audiopred ÷ that. speed-up = audiopred ÷ before, the two run in alternation.',
+  );
+  console.log(FLOP_FORMULA);
 
-  if (features) {
+  if (options.features) {
     console.log('\nFeature extraction (decode + MFCC) of a 60 s stereo 44.1 kHz recording:\n');
-    console.log(formatTable(await benchFeatures(undefined, { torch: missing === null, reference: false })));
+    console.log(formatTable(await benchFeatures(undefined, { torch: torchMissing === null, reference: false })));
   }
 }
 
-await main(process.argv.slice(2));
+try {
+  await main(process.argv.slice(2));
+} catch (e) {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exitCode = 2;
+}

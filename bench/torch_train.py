@@ -1,5 +1,7 @@
-# Copied from the reference folder (shared/reference/tools/torch_train.py), unchanged but for this
-# line: the reference task in PyTorch, run by bench/main.ts side by side with audiopred.
+# Copied from the reference folder (shared/reference/tools/torch_train.py: rnn, gru, lstm, mlp,
+# transformer), unchanged but for these lines, the --model choices in the usage line and the
+# dispatch of the online units (linear, esn, esn-rls, eprop) to their twins in torch_online.py
+# (marked "bench:"). Run by bench/main.ts side by side with audiopred.
 """The reference audio-prediction task in PyTorch, for side-by-side comparison.
 
 Same pipeline and defaults as the original example: torchaudio MFCC (12 coeffs,
@@ -8,7 +10,10 @@ segments, 75/25 random split, batch 16, nn.RNN(tanh, 128) + Linear, AdamW(lr 1e-
 MSE of output[:, :-1] against target[:, 1:]. Prints one JSON line per epoch and a
 closing JSON line with timings.
 
-  /usr/bin/python3 torch_train.py --file AUDIO [--epochs N] [--seed S] [--threads T] [--model rnn|mlp]
+  /usr/bin/python3 torch_train.py --file AUDIO [--epochs N] [--seed S] [--threads T] [--model rnn|gru|lstm|mlp|transformer|linear|esn|esn-rls|eprop]
+
+gru/lstm: nn.GRU/nn.LSTM(hidden) + Linear; transformer: the fixture's causal pre-norm decoder
+(width = --hidden, 4 heads, 2 layers, feed-forward 2 x width, learned positions), as audiopred's.
 """
 import argparse, json, random, time
 import numpy as np
@@ -16,6 +21,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import torchaudio
 from torchaudio.transforms import MFCC
 from sklearn.preprocessing import StandardScaler
+from torch_online import ONLINE_UNITS, train_online  # bench: the online units' twins
 
 
 def load_segments(path, segment_length):
@@ -29,9 +35,9 @@ def load_segments(path, segment_length):
 
 
 class RNNModel(nn.Module):
-    def __init__(self, dim, hidden):
+    def __init__(self, dim, hidden, cell=nn.RNN):
         super().__init__()
-        self.rnn = nn.RNN(dim, hidden, batch_first=True)
+        self.rnn = cell(dim, hidden, batch_first=True)
         self.fc = nn.Linear(hidden, dim)
 
     def forward(self, x):
@@ -45,6 +51,34 @@ class MLPModel(nn.Module):
 
     def forward(self, x):
         return F.normalize(self.l2(F.gelu(self.l1(x))) + x, dim=-1) * (x.shape[-1] ** 0.5)
+
+
+class TransformerModel(nn.Module):
+    def __init__(self, dim, width, heads=4, layers=2, max_len=500):
+        super().__init__()
+        self.inp = nn.Linear(dim, width)
+        self.pos = nn.Parameter(torch.randn(max_len, width) * 0.02)
+        self.layers = nn.ModuleList([nn.TransformerEncoderLayer(width, heads, dim_feedforward=2 * width, dropout=0.0,
+                                     activation='gelu', batch_first=True, norm_first=True) for _ in range(layers)])
+        self.norm = nn.LayerNorm(width)
+        self.out = nn.Linear(width, dim)
+
+    def forward(self, x):
+        t = x.shape[1]
+        mask = torch.triu(torch.full((t, t), float('-inf')), diagonal=1)
+        h = self.inp(x) + self.pos[:t]
+        for layer in self.layers:
+            h = layer(h, src_mask=mask)
+        return self.out(self.norm(h))
+
+
+def make_model(name, dim, hidden, segment):
+    if name == 'rnn': return RNNModel(dim, hidden)
+    if name == 'gru': return RNNModel(dim, hidden, nn.GRU)
+    if name == 'lstm': return RNNModel(dim, hidden, nn.LSTM)
+    if name == 'mlp': return MLPModel(dim)
+    if name == 'transformer': return TransformerModel(dim, hidden, max_len=segment)
+    raise SystemExit(f'unknown model {name}')
 
 
 def main():
@@ -69,7 +103,9 @@ def main():
     n_val = int(len(seg) * 0.25)
     perm = torch.randperm(len(seg))
     tr, va = perm[n_val:], perm[:n_val]
-    model = RNNModel(seg.shape[2], a.hidden) if a.model == 'rnn' else MLPModel(seg.shape[2])
+    if a.model in ONLINE_UNITS:  # bench: the online units' twins share the data, split and JSON lines
+        return train_online(a, seg, tr, va, t_feat)
+    model = make_model(a.model, seg.shape[2], a.hidden, a.segment)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr)
     print(json.dumps({'dataset_shape': list(seg.shape), 'train': len(tr), 'val': len(va),
                       'params': sum(q.numel() for q in model.parameters()), 'threads': torch.get_num_threads()}), flush=True)
