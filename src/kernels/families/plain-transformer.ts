@@ -2,7 +2,7 @@
 // float64.
 
 import { checkLength } from '../backend.js';
-import { gelu, geluGrad } from '../../models/gelu.js';
+import { gelu, geluGrad } from './gelu.js';
 import {
   ATT_ROWS, attentionProbsSize, checkAttention, checkElementwise, checkLayerNorm, checkAddBiasResidual,
   type TransformerKernels,

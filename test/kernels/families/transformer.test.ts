@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 
 import { ATT_ROWS, attentionProbsSize } from '../../../src/kernels/families/transformer.js';
 import type { Backend } from '../../../src/kernels/index.js';
-import { gelu } from '../../../src/models/gelu.js';
+import { gelu } from '../../../src/kernels/families/gelu.js';
 import { AWKWARD, assertClose, copyTo, plain, random, wasm } from '../support.js';
 
 /** A fresh output of n floats on `be`, filled with `fill` (NaN by default:

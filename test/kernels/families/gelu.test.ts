@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { erf, gelu, geluGrad } from '../../src/models/gelu.js';
+import { erf, gelu, geluGrad } from '../../../src/kernels/families/gelu.js';
 
 // erf(x) to 40 digits (mpmath), rounded to float64, on both sides of every branch point of fdlibm's algorithm.
 const ERF: [number, number][] = [
