@@ -54,17 +54,17 @@ export interface BuiltinInfo {
 
 export const BUILTIN_INFO: { readonly [N in ModelName]: BuiltinInfo } = {
   rnn: { kind: 'backprop', epochCost: 1, about: "the reference: PyTorch's nn.RNN (tanh) + Linear read-out, --hidden units" },
-  mlp: { kind: 'backprop', epochCost: 0.5, about: "the original's alternative: a per-frame residual GELU MLP, normalised" },
-  gru: { kind: 'backprop', epochCost: 7, about: "PyTorch's nn.GRU + Linear read-out" },
-  lstm: { kind: 'backprop', epochCost: 12, about: "PyTorch's nn.LSTM + Linear read-out" },
+  mlp: { kind: 'backprop', epochCost: 0.2, about: "the original's alternative: a per-frame residual GELU MLP, normalised" },
+  gru: { kind: 'backprop', epochCost: 2.5, about: "PyTorch's nn.GRU + Linear read-out" },
+  lstm: { kind: 'backprop', epochCost: 3, about: "PyTorch's nn.LSTM + Linear read-out" },
   transformer: {
-    kind: 'backprop', epochCost: 50, heads: TRANSFORMER_HEADS,
+    kind: 'backprop', epochCost: 15, heads: TRANSFORMER_HEADS,
     about: `causal pre-norm decoder: ${TRANSFORMER_LAYERS} layers of ${TRANSFORMER_HEADS} heads, width --hidden, learned positions`,
   },
   linear: { kind: 'online', epochCost: 0.1, about: 'ridge-regression autoregression on the last frames (closed form, one pass)', options: LINEAR_OPTIONS },
   esn: { kind: 'online', epochCost: 0.2, about: 'echo-state network, --hidden reservoir units, ridge readout (closed form, one pass)', options: ESN_OPTIONS },
-  'esn-rls': { kind: 'online', epochCost: 3, about: 'the same reservoir, readout learned online by recursive least squares (FORCE)', options: ESN_RLS_OPTIONS },
-  eprop: { kind: 'online', epochCost: 6, about: 'leaky tanh RNN learning online by e-prop (eligibility traces, no BPTT), Adam at --lr', options: EPROP_OPTIONS },
+  'esn-rls': { kind: 'online', epochCost: 5, about: 'the same reservoir, readout learned online by recursive least squares (FORCE)', options: ESN_RLS_OPTIONS },
+  eprop: { kind: 'online', epochCost: 1.3, about: 'leaky tanh RNN learning online by e-prop (eligibility traces, no BPTT), Adam at --lr', options: EPROP_OPTIONS },
   zero: { kind: 'backprop', epochCost: 0.1, about: 'the floor: predicts 0, the mean of standardised frames' },
   persistence: { kind: 'backprop', epochCost: 0.1, about: 'the floor to beat: repeats the current frame' },
 };
