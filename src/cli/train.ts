@@ -86,7 +86,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
         epochs: summary.epochs,
         final_train_loss: summary.final_train_loss,
         final_val_loss: summary.final_val_loss,
-        ...(result.testLoss !== null ? { final_test_loss: result.testLoss, test_segments: summary.test_segments.length } : {}),
+        ...(result.testLoss !== null ? { final_test_loss: result.testLoss } : {}),
         train_seconds: result.sessionSeconds,
         epochs_per_second: result.sessionEpochs / result.sessionSeconds,
         peak_rss_mb: peakRssMb(),

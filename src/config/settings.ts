@@ -147,7 +147,8 @@ function parseSplit(raw: unknown): SplitFractions {
   if (values.some((v) => !Number.isFinite(v) || v < 0)) throw refuse('fractions must be numbers ≥ 0');
   const [train, val, test = 0] = values;
   if (train === 0 || val === 0) throw refuse('needs a training and a validation fraction above 0');
-  if (Math.abs(train + val + test - 1) > 1e-9) throw refuse(`fractions must sum to 1, these sum to ${train + val + test}`);
+  const sum = train + val + test;
+  if (Math.abs(sum - 1) > 1e-9) throw refuse(`fractions must sum to 1, these sum to ${Number(sum.toPrecision(12))}`);
   return [train, val, test];
 }
 

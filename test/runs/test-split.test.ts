@@ -185,6 +185,12 @@ test('`audiopred train --split` shows the test segments in its header and the te
   assert.match(r.stdout, new RegExp(`^Final Epoch 1/1, Train Loss: [\\d.]+, Val Loss: [\\d.]+, Test Loss: ${loss.toFixed(6)}$`, 'm'));
   assert.deepEqual(json(join(out, 'config.json')).command.slice(-4), ['--split', '0.5,0.25,0.25', '--split-seed', '3']);
 
+  const lines = runCli(['train', audio, '--segment', '100', '--hidden', '8', '--epochs', '1', '--split', '0.5,0.25,0.25', '--json', '--out', join(dir, 'cli-json')]);
+  assert.equal(lines.code, 0, lines.stderr);
+  const [header, done] = [lines.stdout.trim().split('\n')[0], lines.stdout.trim().split('\n').at(-1)!].map((l) => JSON.parse(l));
+  assert.deepEqual([header.train, header.val, header.test], [6, 3, 3]);
+  assert.equal(done.final_test_loss, json(join(dir, 'cli-json', 'summary.json')).final_test_loss);
+
   const plain = runCli(['train', audio, '--segment', '100', '--hidden', '8', '--epochs', '1', '--out', join(dir, 'cli-default')]);
   assert.equal(plain.code, 0, plain.stderr);
   assert.doesNotMatch(plain.stdout, /Test Loss|test segments/);
