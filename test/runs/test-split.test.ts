@@ -102,6 +102,35 @@ test('an online unit is scored on the test segments too', async () => {
   assert.equal(json(join(out, 'summary.json')).final_test_loss, result.testLoss);
 });
 
+test('a unit that throws while scored on the test segments ends the run as diverged, its last checkpoint kept', async () => {
+  // Persistence that throws on its tenth segment: 6 training and 3 validation segments pass, the first test segment does not.
+  const unit = join(dir, 'tenth.ts');
+  writeFileSync(
+    unit,
+    `import type { OnlineUnit, UnitContext } from 'audiopred';
+     export default function (ctx: UnitContext): OnlineUnit {
+       let segments = 0;
+       return {
+         kind: 'online', name: 'tenth', features: ctx.features,
+         layout: { entries: [], size: 0 }, params: new Float32Array(0),
+         reset() { segments++; },
+         step(x) { if (segments > 9) throw new Error('no tenth segment'); return x; },
+         learn() {},
+       };
+     }`,
+  );
+  const out = join(dir, 'tenth');
+  const result = await trainRun({ audio, config: resolveConfig({ ...small, epochs: 1, model: unit, split: '0.5,0.25,0.25' }), out, saveEvery: 0 });
+  assert.equal(result.status, 'diverged');
+  assert.match(result.error ?? '', /no tenth segment.*while scoring the test segments/);
+  assert.equal(result.checkpointEpoch, 1);
+  assert.equal(result.testLoss, null);
+  const summary = json(join(out, 'summary.json'));
+  assert.equal(summary.status, 'diverged');
+  assert.equal(summary.final_test_loss, null);
+  assert.equal(summary.epochs, 1);
+});
+
 test('a run stopped before its last epoch has no test loss; finishing it gives the uninterrupted run\'s', async () => {
   const config = resolveConfig({ ...small, model: 'rnn', split: '0.6,0.2,0.2' });
   const whole = await trainRun({ audio, config, out: join(dir, 'whole'), saveEvery: 0 });
