@@ -86,6 +86,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
         epochs: summary.epochs,
         final_train_loss: summary.final_train_loss,
         final_val_loss: summary.final_val_loss,
+        ...(result.testLoss !== null ? { final_test_loss: result.testLoss } : {}),
         train_seconds: result.sessionSeconds,
         epochs_per_second: result.sessionEpochs / result.sessionSeconds,
         peak_rss_mb: peakRssMb(),
@@ -99,7 +100,8 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
   if (result.learntAll) {
     out.write(`${basename(result.config.model)} has learnt all it can after ${summary.epochs} pass${summary.epochs === 1 ? '' : 'es'}; training stops there\n`);
   }
-  out.write(`${epochLine({ epoch: summary.epochs, trainLoss: summary.final_train_loss, valLoss: summary.final_val_loss }, total, 'Final Epoch')}\n`);
+  const final = epochLine({ epoch: summary.epochs, trainLoss: summary.final_train_loss, valLoss: summary.final_val_loss }, total, 'Final Epoch');
+  out.write(`${final}${result.testLoss !== null ? `, Test Loss: ${result.testLoss.toFixed(6)}` : ''}\n`);
   if (result.cost) out.write(`${costLine(result.cost)}\n`);
   out.write(`Run saved in ${dir} (${MODEL_FILE}, metrics.jsonl, summary.json)\n`);
 }
@@ -114,6 +116,7 @@ function printHeader(start: RunStart, mode: ReportMode): void {
         dataset_shape: [segments.count, segments.length, segments.features],
         train: split.train,
         val: split.val,
+        ...(split.test > 0 ? { test: split.test } : {}),
         params: unit.params,
         unit: unit.name,
         backend: start.backend,
@@ -128,7 +131,7 @@ function printHeader(start: RunStart, mode: ReportMode): void {
   out.write(`Dataset shape: (${segments.count}, ${segments.length}, ${segments.features})\n`);
   out.write(
     `Training ${unit.label} (${unit.params.toLocaleString('en-US')} parameters) on ${basename(start.audioPath)}: ` +
-      `${split.train} train / ${split.val} validation segments, seed ${config.seed}, horizon ${config.horizon}, ` +
+      `${split.train} train / ${split.val} validation${split.test > 0 ? ` / ${split.test} test` : ''} segments, seed ${config.seed}${config.splitSeed !== null ? ` (split seed ${config.splitSeed})` : ''}, horizon ${config.horizon}, ` +
       `${start.backend} kernels on ${start.threads} thread${start.threads === 1 ? '' : 's'}\n`,
   );
   if (config.threads > 0 && config.threads !== start.threads) out.write(`${threadsNote(config.threads, start)}\n`);

@@ -7,11 +7,16 @@
  */
 import { extname } from 'node:path';
 import { NORMALIZATIONS, type Normalization } from '../audio/standardize.js';
+import { DEFAULT_SPLIT, type SplitFractions } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
 import { BUILTIN_INFO, isModelName, modelNames } from '../models/registry.js';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'plain'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** How online units are scored on validation and test segments: learning off, or predict, score, then learn. */
+export const EVAL_PROTOCOLS = ['frozen', 'prequential'] as const;
+export type EvalProtocol = (typeof EVAL_PROTOCOLS)[number];
 
 /** Everything a training run depends on. Defaults are the original script's. */
 export interface TrainConfig {
@@ -27,8 +32,14 @@ export interface TrainConfig {
   batch: number;
   /** Frames per segment; each gives segment − 1 input steps. */
   segment: number;
-  /** Seed of every random stream: initialisation, split, batch order. */
+  /** Seed of every random stream: initialisation, split (unless splitSeed is set), batch order. */
   seed: number;
+  /** Fractions of the segments for training, validation and test; the original's 0.75/0.25/0 holds out no test segments. */
+  split: SplitFractions;
+  /** Seed of the split alone; null = seed. A study sets it to keep the same segments across seeds. */
+  splitSeed: number | null;
+  /** Online units on validation and test segments: learning off (frozen) or predict, score, then learn (prequential). */
+  eval: EvalProtocol;
   /** Which unit to train: a built-in name (see modelNames) or the path of a unit module. */
   model: string;
   /** Unit-specific settings (`--opt key=value`), read and checked by the unit. */
@@ -68,6 +79,8 @@ export interface Setting<K extends SettingKey> {
   readonly aliases?: readonly string[];
   /** Repeatable flag (each use adds a value). */
   readonly repeatable?: boolean;
+  /** The value as the command line spells it, if String(value) does not. */
+  readonly format?: (value: TrainConfig[K]) => string;
 }
 
 const number = (raw: unknown): number => (typeof raw === 'number' ? raw : String(raw).trim() === '' ? NaN : Number(String(raw).trim()));
@@ -123,6 +136,27 @@ function parseUnitOptions(raw: unknown): Record<string, string> {
   return options;
 }
 
+const SPLIT_EXAMPLE = 'e.g. --split 0.6,0.2,0.2 (train,val,test), or --split 0.75,0.25 for no test split';
+
+/** '0.6,0.2,0.2', '0.75,0.25' (no test split) or an array of two or three numbers → checked fractions. */
+function parseSplit(raw: unknown): SplitFractions {
+  const shown = Array.isArray(raw) ? raw.join(',') : String(raw);
+  const refuse = (why: string) => new UsageError(`--split ${why}, got '${shown}'; ${SPLIT_EXAMPLE}`);
+  const values = (Array.isArray(raw) ? raw : String(raw).split(',')).map(number);
+  if (values.length !== 2 && values.length !== 3) throw refuse('takes two or three fractions separated by commas');
+  if (values.some((v) => !Number.isFinite(v) || v < 0)) throw refuse('fractions must be numbers ≥ 0');
+  const [train, val, test = 0] = values;
+  if (train === 0 || val === 0) throw refuse('needs a training and a validation fraction above 0');
+  const sum = train + val + test;
+  if (Math.abs(sum - 1) > 1e-9) throw refuse(`fractions must sum to 1, these sum to ${Number(sum.toPrecision(12))}`);
+  return [train, val, test];
+}
+
+/** --split-seed: an integer ≥ 0, or null (from config.json or the library) for the run's --seed. */
+function parseSplitSeed(raw: unknown): number | null {
+  return raw === null ? null : integer('--split-seed', 0)(raw);
+}
+
 export const SETTINGS: { readonly [K in SettingKey]: Setting<K> } = {
   model: {
     flag: '--model', value: '<unit>', json: 'model', scope: 'per-run', resumable: false, default: 'rnn', parse: parseModel,
@@ -155,6 +189,20 @@ export const SETTINGS: { readonly [K in SettingKey]: Setting<K> } = {
   seed: {
     flag: '--seed', value: '<n>', json: 'seed', scope: 'per-run', resumable: false, default: 12345, parse: integer('--seed', 0),
     help: 'seed of initialisation, split and batch order',
+  },
+  split: {
+    flag: '--split', value: '<train,val,test>', json: 'split', scope: 'run', resumable: false, default: DEFAULT_SPLIT,
+    parse: parseSplit, format: (fractions) => fractions.join(','),
+    help: 'fractions of the segments for training, validation and test; test segments are drawn first (default: 0.75,0.25,0)',
+  },
+  splitSeed: {
+    flag: '--split-seed', value: '<n>', json: 'split_seed', scope: 'run', resumable: false, default: null, parse: parseSplitSeed,
+    help: "seed of the split alone, so runs with different seeds share their segments (default: the run's seed)",
+  },
+  eval: {
+    flag: '--eval', value: '<protocol>', json: 'eval', scope: 'run', resumable: false, default: 'frozen',
+    parse: oneOf('--eval', EVAL_PROTOCOLS), choices: EVAL_PROTOCOLS,
+    help: 'how online units are scored on validation and test segments: learning off (frozen), or predict, score, then learn on every segment (prequential); backprop units are always frozen',
   },
   horizon: {
     flag: '--horizon', value: '<n>', json: 'horizon', scope: 'run', resumable: false, default: 2, parse: integer('--horizon', 1),
@@ -226,7 +274,10 @@ export function configToJson(config: TrainConfig): ConfigJson {
   return Object.fromEntries(SETTING_KEYS.map((k) => [SETTINGS[k].json, config[k]]));
 }
 
-/** A config read back from JSON, checked as if given anew; `where` names the file in errors. */
+/**
+ * A config read back from JSON, checked as if given anew; `where` names the file in errors.
+ * A key it lacks takes its default, so run folders from before a setting existed still resume.
+ */
 export function configFromJson(json: unknown, where: string): TrainConfig {
   if (typeof json !== 'object' || json === null) throw new UsageError(`${where}: no config in it; the run folder is damaged`);
   const record = json as Record<string, unknown>;
@@ -244,12 +295,13 @@ export function configFromJson(json: unknown, where: string): TrainConfig {
 export function configToArgs(config: TrainConfig, keys: readonly SettingKey[] = SETTING_KEYS): string[] {
   const args: string[] = [];
   for (const k of keys) {
-    const s = SETTINGS[k];
+    const s = SETTINGS[k] as Setting<SettingKey>;
     const value = config[k];
+    const text = (v: TrainConfig[SettingKey]) => (s.format ? s.format(v) : String(v));
     if (k === 'options') {
       for (const [key, v] of Object.entries(value as Record<string, string>)) args.push(s.flag, `${key}=${v}`);
-    } else if (value !== s.default) {
-      args.push(s.flag, String(value));
+    } else if (text(value) !== text(s.default)) {
+      args.push(s.flag, text(value));
     }
   }
   return args;

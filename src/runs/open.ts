@@ -6,14 +6,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadFeatures } from '../audio/features.js';
 import { resolveConfig } from '../config/settings.js';
-import { cutSegments, splitSegments } from '../data/dataset.js';
-import { Xoshiro128 } from '../data/rng.js';
+import { cutSegments } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
 import { decodeSafetensors } from '../formats/safetensors.js';
 import { getBackend } from '../kernels/index.js';
 import { buildUnit } from './learner.js';
 import { resolveUnit } from '../units/load.js';
 import { MODEL_FILE } from './checkpoint.js';
+import { splitOfRun } from './prepare.js';
 import { readConfigRecord, readMetrics, readSummary, type MetricsLine, type RunConfigRecord, type RunSummary } from './record.js';
 
 export interface RunFolder {
@@ -58,7 +58,7 @@ export async function predictValidationSegment(run: RunFolder, which = 0): Promi
   const audio = run.record.audio.path;
   const f = await loadFeatures(audio, config.normalize);
   const segments = cutSegments(f.data, f.frames, f.coefficients, config.segment, audio);
-  const split = splitSegments(segments.count, Xoshiro128.fromSeed(config.seed, 'split'), audio);
+  const split = splitOfRun(segments.count, config, audio);
   const segment = split.val[Math.min(which, split.val.length - 1)];
   const L = segments.length;
   const T = L - 1;

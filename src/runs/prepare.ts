@@ -13,11 +13,16 @@ export interface PreparedRun {
   readonly trainer: Learner;
 }
 
+/** The split of a run's `count` segments: --split's fractions, drawn with --split-seed (or --seed). */
+export function splitOfRun(count: number, config: TrainConfig, source: string): Split {
+  return splitSegments(count, Xoshiro128.fromSeed(config.splitSeed ?? config.seed, 'split'), source, config.split);
+}
+
 /** Audio file → features → segments → seeded split → a unit ready to train (close the trainer when done). */
 export async function prepareRun(audioPath: string, config: TrainConfig, source?: UnitSource): Promise<PreparedRun> {
   const features = await loadFeatures(audioPath, config.normalize);
   const segments = cutSegments(features.data, features.frames, features.coefficients, config.segment, audioPath);
-  const split = splitSegments(segments.count, Xoshiro128.fromSeed(config.seed, 'split'), audioPath);
+  const split = splitOfRun(segments.count, config, audioPath);
   const trainer = await createLearner(segments, split, config, source);
   return { audioPath, features, segments, split, trainer };
 }

@@ -4,8 +4,8 @@
  *   config.json    RunConfigRecord: what was run: the resolved config, the unit, the audio file
  *                  (name, size, SHA-256), the split, the machine, the version
  *   metrics.jsonl  MetricsLine per epoch: losses, wall time, epochs/s
- *   summary.json   RunSummary: how it ended: final and best losses, the validation segments,
- *                  the cost metrics, the status
+ *   summary.json   RunSummary: how it ended: final and best losses, the final model's loss on
+ *                  the test segments, the segments of each part, the cost metrics, the status
  *
  * On disk every key is snake_case; in memory the config is a TrainConfig and the cost a
  * CostReport, converted at this boundary only. Every write replaces the file atomically.
@@ -64,7 +64,8 @@ export interface RunConfigRecord {
   backend: string;
   unit: { label: string; name: string; kind: 'backprop' | 'online'; params: number };
   audio: AudioFacts;
-  data: { segments: number; length: number; features: number; train: number[]; val: number[] };
+  /** The segments and the indices of each part of the split (test is [] without a test split, or in folders from before it). */
+  data: { segments: number; length: number; features: number; train: number[]; val: number[]; test: number[] };
   machine: MachineFacts;
 }
 
@@ -78,11 +79,14 @@ export interface RunSummary {
   final_val_loss: number | null;
   best_val_loss: number | null;
   best_epoch: number | null;
+  /** The final model's loss on the test segments, once the run is done; null without a test split or before the end. */
+  final_test_loss: number | null;
   train_seconds: number;
   /** Peak resident memory of the process that trained (the last session of a resumed run), MB. */
   peak_rss_mb: number;
   val_segments: number[];
   train_segments: number[];
+  test_segments: number[];
   cost: CostReport | null;
   error?: string;
 }
@@ -156,7 +160,9 @@ export function readConfigRecord(dir: string): RunConfigRecord {
   } catch {
     throw new UsageError(`${dir} is not a run folder (no readable config.json); give a folder that audiopred train wrote`);
   }
-  return { ...(json as unknown as RunConfigRecord), config: configFromJson(json.config, join(dir, CONFIG_FILE)) };
+  const record = json as unknown as RunConfigRecord;
+  const data = record.data && { ...record.data, test: record.data.test ?? [] };
+  return { ...record, data, config: configFromJson(json.config, join(dir, CONFIG_FILE)) };
 }
 
 /** summary.json of run folder `dir`, or null while the run has none (in progress, or killed). */
@@ -167,7 +173,9 @@ export function readSummary(dir: string): RunSummary | null {
   } catch {
     return null;
   }
-  return { ...(json as unknown as RunSummary), cost: costFromJson(json.cost) };
+  const summary = json as unknown as RunSummary;
+  // Summaries from before the test split have neither test field.
+  return { ...summary, final_test_loss: summary.final_test_loss ?? null, test_segments: summary.test_segments ?? [], cost: costFromJson(json.cost) };
 }
 
 /** The epochs metrics.jsonl holds ([] if none); a damaged line is a UsageError. */
@@ -224,7 +232,7 @@ export class RunRecord {
 
   async writeSummary(
     status: RunStatus,
-    extra: { valSegments: number[]; trainSegments: number[]; cost?: CostReport; error?: string },
+    extra: { valSegments: number[]; trainSegments: number[]; testSegments: number[]; testLoss?: number; cost?: CostReport; error?: string },
   ): Promise<RunSummary> {
     const last = this.metrics.at(-1);
     let best: MetricsLine | undefined;
@@ -236,10 +244,12 @@ export class RunRecord {
       final_val_loss: last?.val_loss ?? null,
       best_val_loss: best?.val_loss ?? null,
       best_epoch: best?.epoch ?? null,
+      final_test_loss: extra.testLoss ?? null,
       train_seconds: last?.seconds ?? 0,
       peak_rss_mb: Math.round(peakRssMb() * 10) / 10,
       val_segments: extra.valSegments,
       train_segments: extra.trainSegments,
+      test_segments: extra.testSegments,
       cost: extra.cost ?? null,
       ...(extra.error ? { error: extra.error } : {}),
     };

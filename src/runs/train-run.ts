@@ -1,7 +1,8 @@
 /**
  * One training run, start to end, as a library call: the run folder, resuming, checkpoints
  * every `saveEvery` epochs and at the end, stopping on an AbortSignal (Ctrl-C in the CLI, a
- * coordinator elsewhere), a diverging loss or a unit that throws, and the summary. The CLI,
+ * coordinator elsewhere), a diverging loss or a unit that throws, the final model's loss on the
+ * test segments (when --split holds some out), and the summary. The CLI,
  * compare's child processes and later a queue worker or a browser page all call `trainRun`
  * and only print or forward what it reports.
  *
@@ -17,8 +18,9 @@ import { configToArgs, configToJson, resolveConfig, type TrainConfig } from '../
 import { UsageError } from '../errors.js';
 import { backendLabel } from '../kernels/index.js';
 import { version } from '../version.js';
-import { costReport, unitOf, type CostReport } from './learner.js';
+import { costReport, unitOf, type CostReport, type Learner } from './learner.js';
 import { prepareRun } from './prepare.js';
+import { OnlineTrainer } from '../train/online-trainer.js';
 import type { TrainingState } from '../train/state.js';
 import { resolveUnit, type UnitSource } from '../units/load.js';
 import { loadTrainingState, saveCheckpoint } from './checkpoint.js';
@@ -56,7 +58,7 @@ export interface RunStart {
   config: TrainConfig;
   audioPath: string;
   segments: { count: number; length: number; features: number };
-  split: { train: number; val: number };
+  split: { train: number; val: number; test: number };
   unit: { label: string; name: string; kind: 'backprop' | 'online'; params: number };
   threads: number;
   backend: string;
@@ -80,6 +82,8 @@ export interface RunResult {
   status: RunStatus;
   config: TrainConfig;
   summary: RunSummary;
+  /** The final model's loss on the test segments; null without a test split, or when the run did not finish. */
+  testLoss: number | null;
   cost?: CostReport;
   /** The unit stopped before config.epochs because it had learnt all it can (closed-form fits). */
   learntAll: boolean;
@@ -156,7 +160,7 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
         backend: backendLabel(trainer.backend),
         unit: { label: source.label, kind: unit.kind, name: unit.name, params: unit.layout.size },
         audio: await audioFacts(audioPath),
-        data: { segments: segments.count, length: segments.length, features: segments.features, train: [...split.train], val: [...split.val] },
+        data: { segments: segments.count, length: segments.length, features: segments.features, train: [...split.train], val: [...split.val], test: [...split.test] },
         machine: machineFacts(),
       });
     }
@@ -165,7 +169,7 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
       config,
       audioPath,
       segments: { count: segments.count, length: segments.length, features: segments.features },
-      split: { train: split.train.length, val: split.val.length },
+      split: { train: split.train.length, val: split.val.length, test: split.test.length },
       unit: { label: source.label, name: unit.name, kind: unit.kind, params: unit.layout.size },
       threads: trainer.threads,
       backend: backendLabel(trainer.backend),
@@ -181,8 +185,15 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
       checkpointEpoch = state.epoch;
       resumable = state.resumable;
     };
-    const summarize = (status: RunStatus, cost?: CostReport, error?: string) =>
-      record.writeSummary(status, { valSegments: [...split.val], trainSegments: [...split.train], ...(cost ? { cost } : {}), ...(error ? { error } : {}) });
+    const summarize = (status: RunStatus, cost?: CostReport, error?: string, testLoss?: number) =>
+      record.writeSummary(status, {
+        valSegments: [...split.val],
+        trainSegments: [...split.train],
+        testSegments: [...split.test],
+        ...(testLoss !== undefined ? { testLoss } : {}),
+        ...(cost ? { cost } : {}),
+        ...(error ? { error } : {}),
+      });
 
     const started = performance.now();
     const startEpoch = trainer.epoch;
@@ -192,7 +203,7 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
     try {
       while (trainer.epoch < config.epochs && !trainer.finished && !options.signal?.aborted) {
         lastGood = checkpointEpoch === trainer.epoch ? undefined : trainer.snapshot(); // snapshots are copies
-        const r = trainer.step();
+        const r = trainer.step(); // TODO(eval): online units validate by config.eval once OnlineTrainer.step passes it to evaluate
         const seconds = sessionSeconds();
         const report: EpochReport = { ...r, seconds: earlierSeconds + seconds, epochsPerSecond: (r.epoch - startEpoch) / seconds };
         await record.epoch({ epoch: r.epoch, train_loss: r.trainLoss, val_loss: r.valLoss, seconds: report.seconds, epochs_per_second: report.epochsPerSecond });
@@ -207,15 +218,34 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
       const kept = checkpointEpoch >= 0 ? `the last good checkpoint (epoch ${checkpointEpoch}) is in ${dir}` : `no epoch finished before it, so no checkpoint was saved`;
       const error = `${err.message}; ${kept}`;
       const summary = await summarize('diverged', undefined, error);
-      return { dir, status: 'diverged', config, summary, learntAll: false, error, checkpointEpoch, resumable, sessionEpochs: trainer.epoch - startEpoch, sessionSeconds: sessionSeconds() };
+      return { dir, status: 'diverged', config, summary, testLoss: null, learntAll: false, error, checkpointEpoch, resumable, sessionEpochs: trainer.epoch - startEpoch, sessionSeconds: sessionSeconds() };
     }
     await checkpoint(trainer.snapshot());
     const cost = costReport(trainer); // once: units measure activity since their last cost() call
     const status: RunStatus = trainer.epoch < config.epochs && !trainer.finished ? 'interrupted' : 'done';
-    const summary = await summarize(status, cost);
+    const session = () => ({ checkpointEpoch, resumable, sessionEpochs: trainer.epoch - startEpoch, sessionSeconds: sessionSeconds() });
+    let testLoss: number | undefined;
+    if (status === 'done' && split.test.length > 0) {
+      // After the last checkpoint (and the cost report), so a unit that learns while scored changes neither.
+      try {
+        testLoss = testLossOf(trainer, split.test);
+      } catch (err) {
+        if (!(err instanceof UsageError && err.exitCode === 3)) throw err;
+        const error = `${err.message}; while scoring the test segments after the last epoch, whose checkpoint is in ${dir}`;
+        const summary = await summarize('diverged', cost, error);
+        return { dir, status: 'diverged', config, summary, testLoss: null, cost, learntAll: false, error, ...session() };
+      }
+    }
+    const summary = await summarize(status, cost, undefined, testLoss);
     const learntAll = status === 'done' && trainer.epoch < config.epochs;
-    return { dir, status, config, summary, cost, learntAll, checkpointEpoch, resumable, sessionEpochs: trainer.epoch - startEpoch, sessionSeconds: sessionSeconds() };
+    return { dir, status, config, summary, testLoss: testLoss ?? null, cost, learntAll, ...session() };
   } finally {
     await trainer.close();
   }
+}
+
+/** The trained model's loss on the test segments: backprop units frozen, online units by --eval. */
+function testLossOf(trainer: Learner, test: Int32Array): number {
+  if (trainer instanceof OnlineTrainer) return trainer.evaluate(test); // TODO(eval): trainer.evaluate(test, config.eval)
+  return trainer.evaluate(test);
 }

@@ -35,7 +35,7 @@ test('every setting has its flag in `train --help`, and those a study shares in 
   const compare = runCli(['compare', '--help']);
   assert.equal(train.code, 0, train.stderr);
   assert.equal(compare.code, 0, compare.stderr);
-  assert.equal(SETTING_KEYS.length, 13);
+  assert.equal(SETTING_KEYS.length, 16);
   for (const key of SETTING_KEYS) {
     const { flag, scope } = SETTINGS[key];
     assert.ok(flagIn(train.stdout, flag), `${key}: ${flag} is missing from train --help`);
@@ -53,6 +53,9 @@ test('the defaults are the original script\'s', () => {
     batch: 16,
     segment: 500,
     seed: 12345,
+    split: [0.75, 0.25, 0],
+    splitSeed: null,
+    eval: 'frozen',
     model: 'rnn',
     options: {},
     horizon: 2,
@@ -89,6 +92,9 @@ test('resolveConfig refuses unknown keys and bad values, naming the flag', () =>
     batch: [0, '-3'],
     segment: [1, 'many'],
     seed: [-1, 0.5],
+    split: ['0.5', '0.5,0.3,0.3', '0.8,0.2,0.1,0', '0,1', '0.75,0', '0.8,-0.1,0.3', 'a,b', '0.75,,0.25', [0.5, 0.5, 0.5]],
+    splitSeed: [-1, 2.5, 'x'],
+    eval: ['online', 'Frozen'],
     model: ['cnn'],
     options: ['leak', 'leak=', ['x=1', '=2']],
     horizon: [0],
@@ -116,6 +122,9 @@ const CUSTOM: TrainConfig = resolveConfig({
   batch: 4,
   segment: 100,
   seed: 7,
+  split: [0.5, 0.25, 0.25],
+  splitSeed: 3,
+  eval: 'prequential',
   model: 'linear',
   options: { order: '4', ridge: '0.01' },
   horizon: 1,
@@ -151,4 +160,46 @@ test('configToArgs(c) read back by the CLI gives the same config', () => {
   assert.equal(r.code, 0, r.stderr);
   const header = JSON.parse(r.stdout.split('\n')[0]);
   assert.deepEqual(header.config, configToJson(CUSTOM));
+});
+
+test('--split reads three fractions, or two meaning no test split, from the command line or the library', () => {
+  assert.deepEqual(resolveConfig({ split: '0.6,0.2,0.2' }).split, [0.6, 0.2, 0.2]);
+  assert.deepEqual(resolveConfig({ split: ' 0.5, 0.25 ,0.25 ' }).split, [0.5, 0.25, 0.25]);
+  assert.deepEqual(resolveConfig({ split: '0.75,0.25' }).split, [0.75, 0.25, 0]);
+  assert.deepEqual(resolveConfig({ split: [0.6, 0.2, 0.2] }).split, [0.6, 0.2, 0.2]);
+  assert.deepEqual(resolveConfig({ split: [0.8, 0.2] }).split, [0.8, 0.2, 0]);
+  assert.deepEqual(resolveConfig({ split: '0.7,0.2,0.1' }).split, [0.7, 0.2, 0.1], 'a sum of 0.9999999999999999 is 1');
+  for (const bad of ['0.5,0.3,0.3', '1', '0,0.5,0.5']) {
+    assert.throws(
+      () => resolveConfig({ split: bad }),
+      (err: unknown) => err instanceof UsageError && !err.message.includes('\n') && /^--split .*'.*'.*e\.g\. --split 0\.6,0\.2,0\.2/.test(err.message),
+      bad,
+    );
+  }
+  assert.throws(() => resolveConfig({ split: '0.5,0.3,0.3' }), /sum to 1/);
+});
+
+test('--split-seed is null (follow --seed) unless given, and --eval is frozen unless given', () => {
+  assert.equal(resolveConfig().splitSeed, null);
+  assert.equal(resolveConfig({ splitSeed: '0' }).splitSeed, 0);
+  assert.equal(resolveConfig({ splitSeed: null }).splitSeed, null);
+  assert.equal(resolveConfig().eval, 'frozen');
+  assert.equal(resolveConfig({ eval: 'prequential' }).eval, 'prequential');
+});
+
+test('a config.json from before --split, --split-seed and --eval reads them as their defaults', () => {
+  const old: Record<string, unknown> = configToJson(CUSTOM);
+  for (const key of ['split', 'splitSeed', 'eval'] as const) delete old[SETTINGS[key].json];
+  assert.deepEqual(configFromJson(old, 'old/config.json'), { ...CUSTOM, split: [0.75, 0.25, 0], splitSeed: null, eval: 'frozen' });
+});
+
+test('configToArgs spells the split as the command line does, and leaves out a default split given anew', () => {
+  const args = configToArgs(CUSTOM);
+  const after = (flag: string) => args[args.indexOf(flag) + 1];
+  assert.equal(after('--split'), '0.5,0.25,0.25');
+  assert.equal(after('--split-seed'), '3');
+  assert.equal(after('--eval'), 'prequential');
+  assert.deepEqual(configToArgs(resolveConfig({ split: '0.75,0.25,0', splitSeed: null })), []);
+  assert.deepEqual(configToArgs(resolveConfig({ split: '0.75,0.25' })), []);
+  assert.deepEqual(configToArgs(resolveConfig({ splitSeed: 0 })), ['--split-seed', '0']);
 });

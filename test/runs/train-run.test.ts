@@ -65,7 +65,7 @@ test('trainRun returns a typed result and leaves config, metrics, summary and th
   assert.equal(starts.length, 1, 'onStart is called once');
   assert.equal(starts[0].dir, out);
   assert.equal(starts[0].unit.name, 'rnn');
-  assert.deepEqual(starts[0].split, { train: 9, val: 3 });
+  assert.deepEqual(starts[0].split, { train: 9, val: 3, test: 0 });
   assert.equal(starts[0].resumedAt, undefined);
   assert.deepEqual(epochs.map((e) => e.epoch), [1, 2, 3]);
   assert.deepEqual(epochs.map((e) => e.valLoss), metrics.map((m) => m.val_loss));
