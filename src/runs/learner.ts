@@ -10,6 +10,7 @@ import { routeOptions } from '../models/options.js';
 import { isOnline, unitContext, type PredictorUnit, type UnitShape } from '../models/unit.js';
 import type { Backend } from '../kernels/backend.js';
 import { UsageError } from '../errors.js';
+import { checkCausality } from '../units/causality.js';
 import { createChecked, probeUnit } from '../units/check.js';
 import { resolveUnit, type UnitSource } from '../units/load.js';
 import type { TrainConfig } from '../config/settings.js';
@@ -25,10 +26,16 @@ function unitShape(config: TrainConfig, features: number, steps: number, options
   return { features, hidden, steps, horizon, lr, seed, options };
 }
 
+/** The stream a backprop unit's initial parameters are drawn from. */
+function initRng(seed: number): Xoshiro128 {
+  return Xoshiro128.fromSeed(seed, 'init');
+}
+
 /**
  * The unit `source` names, built for `features` per frame and sequences of
  * `steps` with its share of `--opt`, checked (and, for user modules, probed
- * on random frames): every problem is a UsageError naming the unit.
+ * on random frames); a backprop unit must also pass the causality probe with
+ * its initial parameters. Every problem is a UsageError naming the unit.
  */
 export function buildUnit(
   source: UnitSource,
@@ -45,6 +52,7 @@ export function buildUnit(
     throw new UsageError(`unit ${source.label} takes no options; got ${Object.keys(options).join(', ')}`);
   }
   if (source.moduleUrl) probeUnit(source.factory, context, source.label);
+  if (unit.kind === 'backprop') checkCausality(unit, source.label, be, steps, initRng(config.seed), config.seed);
   return { unit, shape };
 }
 
@@ -55,7 +63,7 @@ export async function createLearner(segments: Segments, split: Split, config: Tr
   const { unit, shape } = buildUnit(unitSource, config, segments.features, segments.length - 1, be);
   if (isOnline(unit)) return new OnlineTrainer(unit, unitSource.label, segments, split, config, be);
   const params = be.alloc(unit.layout.size);
-  unit.init(params, Xoshiro128.fromSeed(config.seed, 'init'));
+  unit.init(params, initRng(config.seed));
   return Trainer.create(segments, split, config, unit, params, be, unitSource, shape);
 }
 
