@@ -38,8 +38,10 @@ export interface LearnSignal {
  * steps after step p, so a unit that learns from its state at step p must
  * keep the last h steps' state (e.g. a ring indexed by t mod h). Validation
  * runs the same loop with learning frozen: step only, no
- * learn/endSequence/endPass. So step must not learn; everything that changes
- * weights belongs in the learning hooks.
+ * learn/endSequence/endPass (or, prequential, with learn and endSequence and
+ * the learning state put back afterwards through saveState/loadState). So
+ * step must not learn; everything that changes weights belongs in the
+ * learning hooks.
  */
 export interface OnlineUnit {
   readonly kind: 'online';
