@@ -42,13 +42,7 @@
  *
  * Learning: the sums over t are matrix products, ĝ_W = c Δᵀ E with the rows
  * δ(t) of Δ and ε̄(t) of E (and c Errᵀ H for the read-out), so learn() only
- * records the step's err, h_t and ε̄(t) as one row of a block of BLOCK steps.
- * The error of step t's prediction arrives when its target does, horizon − 1
- * steps later (src/models/online.ts); by then h and ε̄ have moved on, so each
- * step keeps its h_t and ε̄(t) in a ring of the last `horizon` steps, and
- * learn() pairs the error with its own step's. The weights change only at
- * endSequence, so the late error is the one step t would have had, and the
- * estimate is exactly the rule above, whatever the horizon;
+ * records the step's err, h_t and ε̄(t) as one row of a block of BLOCK steps;
  * a full block (and the last one at endSequence) becomes δ = (Err B) ⊙ (1 − H²)
  * and the products, in float32 (the backend's matmuls), added into float64
  * sums. endSequence() scales them by c (scored = learn calls in the segment),
@@ -56,6 +50,14 @@
  * weight decay). The step runs in float32 too (the backend's epropStep);
  * epropSegmentGradient below is the same rule written out in float64, the
  * reference the tests hold the unit to.
+ *
+ * The late learning signal. The error of step t's prediction comes with its
+ * target, horizon − 1 steps after step t (src/models/online.ts), when h and ε̄
+ * have moved on. So each step keeps its h_t and ε̄(t) in a ring of the last
+ * `horizon` steps, and learn() pairs the error with its own step's, not with
+ * the current ones. The weights change only at endSequence, so that error is
+ * the one step t would have had, and the estimate is exactly the rule above
+ * at any horizon.
  *
  * Cost per step, with P = F + N + 1 presynaptic inputs:
  *   forward (step)   N·F + N·N + F·N MACs, plus P to advance the traces;
