@@ -196,9 +196,7 @@ interface Reservoir {
   readonly params: Float32Array;
   readonly Wout: Float32Array; // (F, N + F)
   readonly bout: Float32Array; // (F)
-  /** z = [h_t; x_t; 1] (N + F + 1): the state and the readout's input for the last step. */
-  readonly z: Float64Array;
-  /** Step t's z, kept for the last `horizon` steps (in the backend's memory); learn asks for each step once, in order. */
+  /** Step t's z = [h_t; x_t; 1] (N + F + 1), the readout's input, kept for the last `horizon` steps (in the backend's memory); learn asks for each step once, in order. */
   stateAt(t: number): Float64Array;
   /** Forget h; rebuild the sparse copy of W and the nonzero counts from params. */
   reset(): void;
@@ -249,7 +247,7 @@ function createReservoir(unit: string, context: UnitContext, options: ReservoirO
   for (let i = 0; i < N * F; i++) Win[i] = rng.uniform(-options.input_scale, options.input_scale);
   for (let i = 0; i < N; i++) b[i] = rng.uniform(-options.bias_scale, options.bias_scale);
 
-  const z = allocFloat64(context.backend, R + 1); // (N + F + 1) [h_t; x_t; 1], where esn-rls's kernels reach it
+  const z = new Float64Array(R + 1); // (N + F + 1) [h_t; x_t; 1] of the last step
   z[R] = 1;
   const hNext = new Float64Array(N);
   const y = new Float32Array(F);
@@ -295,7 +293,6 @@ function createReservoir(unit: string, context: UnitContext, options: ReservoirO
     params,
     Wout,
     bout,
-    z,
 
     reset() {
       z.fill(0, 0, R);
