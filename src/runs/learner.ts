@@ -35,7 +35,8 @@ function initRng(seed: number): Xoshiro128 {
  * The unit `source` names, built for `features` per frame and sequences of
  * `steps` with its share of `--opt`, checked (and, for user modules, probed
  * on random frames); a backprop unit must also pass the causality probe with
- * its initial parameters. Every problem is a UsageError naming the unit.
+ * its initial parameters, unless it is rebuilt from a run that trained
+ * (`trained`: it passed then). Every problem is a UsageError naming the unit.
  */
 export function buildUnit(
   source: UnitSource,
@@ -43,6 +44,7 @@ export function buildUnit(
   features: number,
   steps: number,
   be: Backend,
+  { trained = false } = {},
 ): { unit: PredictorUnit; shape: UnitShape } {
   const options = routeOptions(config.options, [source.key]).get(source.key)!;
   const shape = unitShape(config, features, steps, options);
@@ -52,7 +54,7 @@ export function buildUnit(
     throw new UsageError(`unit ${source.label} takes no options; got ${Object.keys(options).join(', ')}`);
   }
   if (source.moduleUrl) probeUnit(source.factory, context, source.label);
-  if (unit.kind === 'backprop') checkCausality(unit, source.label, be, steps, initRng(config.seed), config.seed);
+  if (unit.kind === 'backprop' && !trained) checkCausality(unit, source.label, be, steps, initRng(config.seed), config.seed);
   return { unit, shape };
 }
 
