@@ -31,7 +31,9 @@ const F = 12;
 /** Runs the probe on `unit` over T steps; returns the UsageError's message, or undefined if it passed. */
 function probe(unit: SequenceModel, T: number, be: Backend = getBackend('plain')): string | undefined {
   try {
-    checkCausality(unit, 'unit.ts', be, T, Xoshiro128.fromSeed(1, 'init'), 1);
+    const params = be.alloc(unit.layout.size);
+    unit.init(params, Xoshiro128.fromSeed(1, 'init'));
+    checkCausality(unit, 'unit.ts', be, T, params, 1);
     return undefined;
   } catch (err) {
     assert.ok(err instanceof UsageError, `not a UsageError: ${String(err)}`);
