@@ -4,7 +4,9 @@ torch_train.py loads the data and makes the split exactly as for the backprop mo
 over here for --model linear, esn, esn-rls or eprop. Scoring is the reference's: the output at
 input step t is scored against frame t + 2 (out[:, :-1] against y[:, 1:], y = seg[:, 1:]), and a
 loss is the mean of per-batch MSEs over batches of --batch segments, as audiopred's trainers
-report it. An epoch does the work audiopred's OnlineTrainer does:
+report it. Targets are revealed as audiopred's OnlineTrainer reveals them: the target of step t's
+prediction, frame t + HORIZON, when that frame arrives, after the step that reads x_{t+HORIZON−1}.
+An epoch does the work audiopred's OnlineTrainer does:
 
   linear, esn   one fitting pass over the training segments (closed form, so one epoch is all
                 they run), then the training loss of the fit, then validation;
@@ -24,6 +26,7 @@ import json, time
 import torch, torch.nn.functional as F
 
 ONLINE_UNITS = ('linear', 'esn', 'esn-rls', 'eprop')
+HORIZON = 2  # the reference's scoring: the output at step t against frame t + 2
 
 # The units' defaults, from audiopred's option tables.
 LINEAR_ORDER, LINEAR_RIDGE = 8, 1e-3  # autoregressive.ts LINEAR_OPTIONS
@@ -133,13 +136,13 @@ class EsnRls(Reservoir):
         W, P = self.readout, self.P
         for s in range(Z.shape[0]):
             for t in range(Z.shape[1]):
-                z = Z[s, t]
-                prediction = W @ z
-                out[s, t] = prediction
-                if t + 1 < Z.shape[1]:  # frame t + 2 exists
+                out[s, t] = W @ Z[s, t]
+                p = t + 1 - HORIZON  # frame t + 1 = y[s, t] arrives: the target of step p's prediction
+                if p >= 0:
+                    z = Z[s, p]
                     u = P @ z
                     k = u / (1 + z @ u)
-                    W.addr_(prediction - target[s, t + 1], k, alpha=-1)  # a priori error
+                    W.addr_(W @ z - target[s, t], k, alpha=-1)  # a priori error of the readout as it is now
                     P.addr_(k, u, alpha=-1)
         return out.float()
 
@@ -178,20 +181,23 @@ class Eprop:
         dW, dW_fc, db_fc = torch.zeros_like(self.W), torch.zeros_like(self.W_fc), torch.zeros_like(self.b_fc)
         out = x.new_empty(T, dim)
         one = x.new_ones(1)
+        kept = []  # h_t and ε̄(t) of each step, for when its target arrives
         for t in range(T):
             v = torch.cat([x[t], h, one])
             a = alpha * a + beta * (self.W @ v)
             h = torch.tanh(a)
-            prediction = torch.addmv(self.b_fc, self.W_fc, h)
-            out[t] = prediction
+            out[t] = torch.addmv(self.b_fc, self.W_fc, h)
             trace = alpha * trace + beta * v
-            if t + 1 < T:  # frame t + 2 exists
-                err = prediction - y[t + 1]
-                delta = (self.W_fc.T @ err) * (1 - h * h)  # learning signal L = W_fcᵀ err, times tanh′
-                dW.addr_(delta, trace)
-                dW_fc.addr_(err, h)
+            kept.append((h, trace))
+            p = t + 1 - HORIZON  # frame t + 1 = y[t] arrives: the target of step p's prediction
+            if p >= 0:
+                h_p, trace_p = kept[p]
+                err = out[p] - y[t]  # the weights change only after the segment: step p's own error
+                delta = (self.W_fc.T @ err) * (1 - h_p * h_p)  # learning signal L = W_fcᵀ err, times tanh′
+                dW.addr_(delta, trace_p)
+                dW_fc.addr_(err, h_p)
                 db_fc.add_(err)
-        c = 2 / ((T - 1) * dim)  # ∂(segment MSE)/∂y
+        c = 2 / ((T + 1 - HORIZON) * dim)  # ∂(segment MSE)/∂y
         for param, grad in ((self.W, dW), (self.W_fc, dW_fc), (self.b_fc, db_fc)):
             param.grad = grad.mul_(c)
         with torch.enable_grad():

@@ -31,7 +31,7 @@ export { runStudy, resumeStudy, type StudyPlan, type StudyOptions, type StudyRes
 export { shiftedMse, shiftedMseBackward } from './train/loss.js';
 export { prepareRun, splitOfRun, type PreparedRun } from './runs/prepare.js';
 export { Trainer, type EpochResult } from './train/trainer.js';
-export { OnlineTrainer } from './train/online-trainer.js';
+export { OnlineTrainer, type EvalProtocol } from './train/online-trainer.js';
 export { createLearner, costReport, type Learner, type CostReport } from './runs/learner.js';
 export { resolveUnit, type UnitSource } from './units/load.js';
 export { UsageError } from './errors.js';

@@ -13,6 +13,10 @@
  *   y(t)   = W φ(t)                                      (prediction of x_{t+horizon})
  *   W     ← W − η · error(t) φ(t)ᵀ / (‖φ(t)‖² + ε)       (learn)
  *
+ * The target of step t's prediction arrives horizon − 1 steps later, when the
+ * traces have moved on, so each step keeps its φ(t) in a ring of the last
+ * `horizon` steps and learn() reads the one of the step it is told (signal.t).
+ *
  * Run it:  npx audiopred train --model examples/units/delta-rule.ts --epochs 5
  *          npx audiopred train --model examples/units/delta-rule.ts --opt rate=0.05
  */
@@ -30,6 +34,9 @@ export default function createDeltaRule(context: UnitContext): OnlineUnit {
   const layout = layoutParams([{ name: 'weight', shape: [F, D] }]);
   const W = new Float32Array(layout.size); // starts at zero: predicts 0 until it has learnt
   const phi = new Float32Array(D);
+  const H = context.horizon;
+  const kept = Array.from({ length: H }, () => new Float32Array(D)); // φ of the last H steps, step t's at t mod H
+  let steps = 0; // steps since reset
   const prediction = new Float32Array(F);
   let frames = 0; // frames since the last cost() call
 
@@ -44,6 +51,7 @@ export default function createDeltaRule(context: UnitContext): OnlineUnit {
     reset() {
       phi.fill(0);
       phi[D - 1] = 1; // the bias input
+      steps = 0;
     },
 
     step(x) {
@@ -60,22 +68,25 @@ export default function createDeltaRule(context: UnitContext): OnlineUnit {
         for (let i = 0; i < D; i++) s += W[row + i] * phi[i];
         prediction[o] = s;
       }
+      kept[steps++ % H].set(phi);
       frames++;
       return prediction;
     },
 
-    learn({ error }: LearnSignal) {
+    learn(signal: LearnSignal) {
+      const { error } = signal;
+      const phiT = kept[signal.t % H]; // φ(t) of the step that made the prediction
       let norm = 1e-6;
-      for (let i = 0; i < D; i++) norm += phi[i] * phi[i];
+      for (let i = 0; i < D; i++) norm += phiT[i] * phiT[i];
       for (let o = 0; o < F; o++) {
         const g = (rate * error[o]) / norm;
         const row = o * D;
-        for (let i = 0; i < D; i++) W[row + i] -= g * phi[i];
+        for (let i = 0; i < D; i++) W[row + i] -= g * phiT[i];
       }
     },
 
-    // Checkpoints: audiopred saves `params` (W) itself, and the traces in phi are
-    // per-segment state that reset() clears, so there is nothing more to save. The two
+    // Checkpoints: audiopred saves `params` (W) itself, and the traces in phi (and the
+    // kept φ's) are per-segment state that reset() clears, so there is nothing more to save. The two
     // empty methods say so; without them --resume refuses the run (docs/units.md).
     saveState: () => ({}),
     loadState() {},

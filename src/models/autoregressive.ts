@@ -6,7 +6,9 @@
  *   ŷ = W z + b,   z = [x_t; x_{t−1}; …; x_{t−k+1}]  (k·F),   W (F, k·F), b (F)
  *
  * Frames before the segment's start are 0 (reset clears the history). learn
- * adds the row ([z; 1] → x_{t+horizon}) to the ridge statistics; endPass
+ * adds the row ([z; 1] → x_{t+horizon}) to the ridge statistics; it comes
+ * when x_{t+horizon} arrives, horizon − 1 steps after step t, so the unit
+ * keeps the z of its last `horizon` steps, one slot each. endPass
  * solves (ZᵀZ + λ·n·I) [W b]ᵀ = ZᵀY with the bias unpenalised (ridge.ts) and
  * clears them. That is the exact least-squares fit over every training row,
  * so one pass is all it needs (`passes: 1`). Before the first fit it
@@ -18,6 +20,7 @@ import type { LearnSignal, OnlineUnit } from './online.js';
 import { readOptions } from './options.js';
 import { layoutParams, paramViews } from './params.js';
 import { addRidgeRow, clearRidgeStats, createRidgeStats, SingularSystemError, solveRidge } from './ridge.js';
+import { StepSlots } from './step-slots.js';
 import type { UnitContext } from './unit.js';
 
 // Defaults from a sweep on the bundled example (horizon 2): order 8 (80 ms of context) beat
@@ -53,8 +56,12 @@ export function createLinearAr(context: UnitContext): OnlineUnit {
   const params = context.backend.alloc(layout.size);
   const { weight: W, bias: b } = paramViews(layout, params);
 
-  const z = new Float64Array(D); // (k·F + 1) [x_t; x_{t−1}; …; x_{t−k+1}; 1]
-  z[K] = 1;
+  const slots = new StepSlots(name, context.horizon);
+  const H = slots.horizon;
+  // (H, k·F + 1) z = [x_t; x_{t−1}; …; x_{t−k+1}; 1] of the last H steps, step t's in slot t mod H
+  const zs = new Float64Array(H * D);
+  const zOf = Array.from({ length: H }, (_, i) => zs.subarray(i * D, (i + 1) * D)); // one view per slot, made once
+  for (const z of zOf) z[K] = 1;
   const y = new Float32Array(F); // the prediction, reused by every step
   const stats = createRidgeStats(D, F);
   const fit = new Float64Array(F * D); // (F, D) [W b] as ridge solves it
@@ -64,7 +71,6 @@ export function createLinearAr(context: UnitContext): OnlineUnit {
   let weightsChanged = true;
   let measuredSteps = 0;
   let measuredMacs = 0;
-  let stepped = false;
 
   function countNonzeros(): void {
     columnNonzeros.fill(0);
@@ -83,14 +89,17 @@ export function createLinearAr(context: UnitContext): OnlineUnit {
     passes: 1,
 
     reset() {
-      z.fill(0, 0, K);
-      stepped = false;
+      slots.reset();
+      zOf[slots.previous()].fill(0, 0, K); // the history the first step ages: frames before the start are 0
       weightsChanged = true; // params may have been restored from a checkpoint: recount
     },
 
     step(x) {
       if (x.length < F) throw new RangeError(`${name}: step needs ${F} features, got ${x.length}`);
-      z.copyWithin(F, 0, K - F); // age the history by one frame
+      const last = slots.previous();
+      const now = slots.next();
+      zs.copyWithin(now * D + F, last * D, last * D + K - F); // the last step's history, aged by one frame
+      const z = zOf[now];
       for (let f = 0; f < F; f++) z[f] = x[f];
       for (let f = 0; f < F; f++) {
         let sum = b[f];
@@ -101,13 +110,11 @@ export function createLinearAr(context: UnitContext): OnlineUnit {
       if (weightsChanged) countNonzeros();
       for (let j = 0; j < K; j++) if (z[j] !== 0) measuredMacs += columnNonzeros[j];
       measuredSteps++;
-      stepped = true;
       return y;
     },
 
     learn(signal: LearnSignal) {
-      if (!stepped) throw new Error(`${name}: learn before any step of the segment`);
-      addRidgeRow(stats, z, signal.target);
+      addRidgeRow(stats, zOf[slots.of(signal.t)], signal.target);
     },
 
     endPass() {

@@ -51,6 +51,14 @@
  * epropSegmentGradient below is the same rule written out in float64, the
  * reference the tests hold the unit to.
  *
+ * The late learning signal. The error of step t's prediction comes with its
+ * target, horizon − 1 steps after step t (src/models/online.ts), when h and ε̄
+ * have moved on. So each step keeps its h_t and ε̄(t) in a ring of the last
+ * `horizon` steps, and learn() pairs the error with its own step's, not with
+ * the current ones. The weights change only at endSequence, so that error is
+ * the one step t would have had, and the estimate is exactly the rule above
+ * at any horizon.
+ *
  * Cost per step, with P = F + N + 1 presynaptic inputs:
  *   forward (step)   N·F + N·N + F·N MACs, plus P to advance the traces;
  *   learning adds    F·N for L = B·err, N·P for the outer products δ ε̄ᵀ,
@@ -64,6 +72,7 @@ import type { LearnSignal, OnlineUnit } from './online.js';
 import { readOptions } from './options.js';
 import { layoutParams, paramViews, type ParamLayout } from './params.js';
 import { checkRecurrentSizes } from './recurrent.js';
+import { StepSlots } from './step-slots.js';
 import type { UnitContext } from './unit.js';
 
 /**
@@ -352,13 +361,15 @@ export function createEprop(context: UnitContext): OnlineUnit {
   initEprop(layout, params, N, context.rng);
   const p = epropViews(layout, params);
   const P = F + N + 1; // presynaptic inputs [x; h_{t−1}; 1]
+  const slots = new StepSlots('eprop', context.horizon);
+  const H = slots.horizon;
 
   // One backend buffer for the sequence state and the block of recorded steps, cut into views;
   // rows are copied within it (copyWithin) so a step allocates nothing.
   const offsets: Record<string, number> = {};
   let size = 0;
   for (const [name, n] of [
-    ['a', N], ['h0', N], ['h1', N], ['trace', P], ['y', F], ['x', F],
+    ['a', N], ['h0', N], ['h1', N], ['trace', P], ['y', F], ['x', F], ['keptH', H * N], ['keptEps', H * P],
     ['errs', BLOCK * F], ['hs', BLOCK * N], ['eps', BLOCK * P], ['delta', BLOCK * N],
     ['gW', N * P], ['gFc', F * N], ['gBfc', F],
   ] as const) {
@@ -374,6 +385,7 @@ export function createEprop(context: UnitContext): OnlineUnit {
   const trace = view('trace', P); // (F + N + 1) ε̄(t) of [x_t; h_{t−1}; 1]
   const y = view('y', F); // (F) the prediction y_t
   const x = view('x', F); // (F) x_t, copied in
+  // keptH (H, N) and keptEps (H, P): h_t and ε̄(t) of the last H steps, step t's in row t mod H
   const errs = view('errs', BLOCK * F); // (BLOCK, F) err of each recorded step
   const hs = view('hs', BLOCK * N); // (BLOCK, N) h_t of each recorded step
   const eps = view('eps', BLOCK * P); // (BLOCK, P) ε̄(t) of each recorded step
@@ -391,7 +403,6 @@ export function createEprop(context: UnitContext): OnlineUnit {
   const trainable = params.subarray(0, trainableCount);
   const adam = createAdamW(trainableCount, { lr: context.lr, weightDecay: 0 }, be);
   let scored = 0; // learn() calls since the last Adam step
-  let stepped = false; // a step has happened that learn() has not yet used
 
   // Activity since the last cost(): nonzero inputs of each product, and zero hidden units.
   let steps = 0;
@@ -405,7 +416,7 @@ export function createEprop(context: UnitContext): OnlineUnit {
     hPrev.fill(0);
     trace.fill(0);
     y.fill(0);
-    stepped = false; // recorded rows stay: they belong to the sums until endSequence
+    slots.reset(); // recorded rows stay: they belong to the sums until endSequence
   }
 
   function step(input: Float32Array): Float32Array {
@@ -418,7 +429,9 @@ export function createEprop(context: UnitContext): OnlineUnit {
     hAt = hPrevAt;
     hPrevAt = lastAt;
     be.epropStep(a, h, y, trace, x, hPrev, p.Wih, p.Whh, p.b, p.Wfc, p.bfc, F, N, alpha);
-    stepped = true;
+    const slot = slots.next();
+    mem.copyWithin(offsets.keptH + slot * N, hAt, hAt + N);
+    mem.copyWithin(offsets.keptEps + slot * P, offsets.trace, offsets.trace + P);
     let nzIn = 0;
     for (let i = 0; i < F; i++) if (x[i] !== 0) nzIn++;
     for (let m = 0; m < N; m++) if (hPrev[m] !== 0) nzIn++;
@@ -432,12 +445,11 @@ export function createEprop(context: UnitContext): OnlineUnit {
   }
 
   function learn(signal: LearnSignal): void {
-    if (!stepped) throw new Error('eprop: learn() must follow a step() (one learn per step)');
-    stepped = false;
+    const slot = slots.of(signal.t);
     const err = signal.error;
     for (let k = 0; k < F; k++) errs[rows * F + k] = err[k];
-    mem.copyWithin(offsets.hs + rows * N, hAt, hAt + N);
-    mem.copyWithin(offsets.eps + rows * P, offsets.trace, offsets.trace + P);
+    mem.copyWithin(offsets.hs + rows * N, offsets.keptH + slot * N, offsets.keptH + (slot + 1) * N);
+    mem.copyWithin(offsets.eps + rows * P, offsets.keptEps + slot * P, offsets.keptEps + (slot + 1) * P);
     rows++;
     scored++;
     if (rows === BLOCK) flush();

@@ -16,15 +16,22 @@
  *   esn      ridge regression (ridge.ts) on every training step t ≥ washout
  *            of the pass, solved at endPass: the exact fit, so `passes: 1`.
  *   esn-rls  recursive least squares, as in FORCE learning (Sussillo & Abbott,
- *            2009): after each step, with z = [h_t; x_t; 1] and P₀ = I/δ,
+ *            2009): for each step t, with z = [h_t; x_t; 1] and P₀ = I/δ,
  *              k = P z / (1 + zᵀ P z),  P ← P − k (P z)ᵀ,  [W_out b_out] ← [W_out b_out] − e kᵀ
- *            where e = ŷ − y is the a priori error. After one pass from
+ *            where e = W_out z + b_out − y is the a priori error of the
+ *            readout as it is when y = x_{t+horizon} arrives (with horizon > 1
+ *            it has learnt from steps since t, so this is not the error of the
+ *            prediction step t made). After one pass from
  *            W_out = 0 this is exactly ridge with penalty δ on every
  *            coefficient (the test checks that identity); more passes keep
  *            refining, so it has no passes cap. Each learn costs O(D²) with
  *            D = N + F + 1, for P (float64, symmetric: its upper triangle,
  *            updated by the backend's rlsGain and rlsDowndate kernels),
  *            which saveState/loadState carry across a resumed run.
+ *
+ * Learning for step t comes when x_{t+horizon} arrives, horizon − 1 steps
+ * later (src/models/online.ts), so the reservoir keeps the z of its last
+ * `horizon` steps, one slot each, for learn to read.
  *
  * Everything random comes from context.rng in a fixed order (W's mask and
  * values, the spectral radius's start vector, W_in, b), so one seed gives one
@@ -39,6 +46,7 @@ import type { LearnSignal, OnlineUnit } from './online.js';
 import { readOptions, type OptionSpec, type OptionValues } from './options.js';
 import { layoutParams, paramViews, type ParamLayout } from './params.js';
 import { addRidgeRow, clearRidgeStats, createRidgeStats, SingularSystemError, solveRidge } from './ridge.js';
+import { StepSlots } from './step-slots.js';
 import type { UnitContext } from './unit.js';
 
 // Defaults from a brief search on the bundled example (N = 128, horizon 2, per-frame
@@ -188,16 +196,14 @@ interface Reservoir {
   readonly params: Float32Array;
   readonly Wout: Float32Array; // (F, N + F)
   readonly bout: Float32Array; // (F)
-  /** z = [h_t; x_t; 1] (N + F + 1): the state and the readout's input for the last step. */
-  readonly z: Float64Array;
+  /** Step t's z = [h_t; x_t; 1] (N + F + 1), the readout's input, kept for the last `horizon` steps (in the backend's memory); learn asks for each step once, in order. */
+  stateAt(t: number): Float64Array;
   /** Forget h; rebuild the sparse copy of W and the nonzero counts from params. */
   reset(): void;
   /** Advance h by x, then the readout: returns ŷ (F, one buffer reused). */
   step(x: ArrayLike<number>): Float32Array;
   /** The readout's weights changed: recount its nonzeros before the next step. */
   readoutChanged(): void;
-  /** Throws unless a step since the last reset left a z to learn from. */
-  checkStepped(): void;
   cost(): UnitCost;
 }
 
@@ -241,10 +247,14 @@ function createReservoir(unit: string, context: UnitContext, options: ReservoirO
   for (let i = 0; i < N * F; i++) Win[i] = rng.uniform(-options.input_scale, options.input_scale);
   for (let i = 0; i < N; i++) b[i] = rng.uniform(-options.bias_scale, options.bias_scale);
 
-  const z = allocFloat64(context.backend, R + 1); // (N + F + 1) [h_t; x_t; 1], where esn-rls's kernels reach it
+  const z = new Float64Array(R + 1); // (N + F + 1) [h_t; x_t; 1] of the last step
   z[R] = 1;
   const hNext = new Float64Array(N);
   const y = new Float32Array(F);
+  const slots = new StepSlots(unit, context.horizon);
+  const stride = Math.ceil((R + 1) / 8) * 8; // 64-byte aligned slots
+  const kept = allocFloat64(context.backend, slots.horizon * stride); // (horizon, N + F + 1) z of the last steps
+  const zOf = Array.from({ length: slots.horizon }, (_, i) => kept.subarray(i * stride, i * stride + R + 1));
 
   // W h runs over W's nonzeros (compressed rows) unless W is so dense that the plain loop is
   // faster: a sparse product costs about twice as much per weight as a dense one.
@@ -259,7 +269,6 @@ function createReservoir(unit: string, context: UnitContext, options: ReservoirO
   let measuredSteps = 0;
   let measuredMacs = 0;
   let zeroActivations = 0;
-  let stepped = false;
 
   function countFixed(): void {
     recurrent = sparseRows(W, N);
@@ -284,13 +293,12 @@ function createReservoir(unit: string, context: UnitContext, options: ReservoirO
     params,
     Wout,
     bout,
-    z,
 
     reset() {
       z.fill(0, 0, R);
       countFixed();
       readoutStale = true;
-      stepped = false;
+      slots.reset();
     },
 
     step(x) {
@@ -331,7 +339,7 @@ function createReservoir(unit: string, context: UnitContext, options: ReservoirO
       for (let j = 0; j < R; j++) if (z[j] !== 0) macs += readoutColumn[j];
       measuredMacs += macs;
       measuredSteps++;
-      stepped = true;
+      zOf[slots.next()].set(z);
       return y;
     },
 
@@ -339,8 +347,8 @@ function createReservoir(unit: string, context: UnitContext, options: ReservoirO
       readoutStale = true;
     },
 
-    checkStepped() {
-      if (!stepped) throw new Error(`${unit}: learn before any step of the segment`);
+    stateAt(t) {
+      return zOf[slots.of(t)];
     },
 
     cost(): UnitCost {
@@ -381,7 +389,7 @@ export function createEsn(context: UnitContext): OnlineUnit {
   const name = 'esn';
   const options = readOptions(name, context.options, ESN_OPTIONS);
   const reservoir = createReservoir(name, context, options);
-  const { F, R, z, Wout, bout } = reservoir;
+  const { F, R, Wout, bout } = reservoir;
   const D = R + 1;
   const stats = createRidgeStats(D, F);
   const fit = new Float64Array(F * D); // (F, N + F + 1) [W_out b_out]
@@ -391,9 +399,9 @@ export function createEsn(context: UnitContext): OnlineUnit {
     passes: 1,
 
     learn(signal: LearnSignal) {
-      reservoir.checkStepped();
+      const zt = reservoir.stateAt(signal.t);
       if (signal.t < options.washout) return;
-      addRidgeRow(stats, z, signal.target);
+      addRidgeRow(stats, zt, signal.target);
     },
 
     endPass() {
@@ -423,7 +431,7 @@ export function createEsnRls(context: UnitContext): OnlineUnit {
   const name = 'esn-rls';
   const options = readOptions(name, context.options, ESN_RLS_OPTIONS);
   const reservoir = createReservoir(name, context, options);
-  const { F, R, z, Wout, bout } = reservoir;
+  const { F, R, Wout, bout } = reservoir;
   const D = R + 1;
 
   // P (D, D), the inverse of the penalised ZᵀZ so far; symmetric, so only its upper triangle
@@ -432,12 +440,13 @@ export function createEsnRls(context: UnitContext): OnlineUnit {
   const P = allocFloat64(be, D * D);
   for (let i = 0; i < D; i++) P[i * D + i] = 1 / options.delta;
   const u = allocFloat64(be, D); // P z
+  const e = new Float32Array(F); // the a priori error, in float32 as the trainer forms errors
 
   return {
     ...unitOf(name, reservoir),
 
     learn(signal: LearnSignal) {
-      reservoir.checkStepped();
+      const z = reservoir.stateAt(signal.t);
       if (signal.t < options.washout) return;
       be.rlsGain(u, P, z, D); // u = P z
       let c = 1;
@@ -448,8 +457,15 @@ export function createEsnRls(context: UnitContext): OnlineUnit {
       }
       const g = 1 / c; // k = g·u
 
-      // [W_out b_out] −= e kᵀ with the a priori error e = ŷ − y.
-      const e = signal.error;
+      // [W_out b_out] −= e kᵀ with the a priori error e = W_out z + b_out − y of the readout as it
+      // is now, summed as step sums ŷ (with horizon 1 that is exactly signal.error).
+      const y = signal.target;
+      for (let f = 0; f < F; f++) {
+        let sum = bout[f];
+        const row = f * R;
+        for (let j = 0; j < R; j++) sum += Wout[row + j] * z[j];
+        e[f] = Math.fround(sum) - y[f];
+      }
       for (let f = 0; f < F; f++) {
         const ef = e[f] * g;
         const row = f * R;

@@ -2,19 +2,22 @@ import type { ParamLayout } from './params.js';
 import type { UnitCost } from './cost.js';
 
 /**
- * What a learning unit is told after each training step. The arrays are
- * audiopred's buffers, valid only during the call: copy what you keep.
+ * What a learning unit is told when the target of one of its predictions
+ * arrives: for the prediction made at step t, after step(x_{t+horizon−1}) (see
+ * OnlineUnit). With horizon 1 that is right after step t; with horizon h the
+ * unit has read h − 1 more frames since. The arrays are audiopred's buffers,
+ * valid only during the call: copy what you keep.
  */
 export interface LearnSignal {
-  /** The frame the unit just read, x_t (F). */
+  /** The frame the prediction was made from, x_t (F). */
   readonly input: Float32Array;
-  /** What the unit predicted for frame t + horizon (F). */
+  /** What step(x_t) returned: the prediction of frame t + horizon (F). */
   readonly prediction: Float32Array;
-  /** The frame it should have predicted, x_{t+horizon} (F). */
+  /** The frame it should have predicted, x_{t+horizon}, which has just arrived (F). */
   readonly target: Float32Array;
   /** prediction − target (F): the gradient of ½‖error‖² with respect to the prediction. */
   readonly error: Float32Array;
-  /** Step within the segment, from 0. */
+  /** The step the prediction was made at, within the segment, from 0. */
   readonly t: number;
 }
 
@@ -25,12 +28,20 @@ export interface LearnSignal {
  *
  * Per training pass (epoch), for each training segment in a fresh seeded order:
  *
- *   reset(); for t: p = step(x_t); learn({…target x_{t+h}…}) while a target exists;
+ *   reset(); for s = 0 … T−1: step(x_s); then, with p = s + 1 − h ≥ 0,
+ *   learn({ t: p, input x_p, prediction of step p, target x_{s+1} = x_{p+h} });
  *   endSequence?()
  *
- * and endPass?() after the last segment. Validation runs the same loop with
- * learning frozen: step only, no learn/endSequence/endPass. So step must not
- * learn; everything that changes weights belongs in the learning hooks.
+ * and endPass?() after the last segment. A target is revealed when its frame
+ * arrives, just before that frame is the next input: a unit never sees a frame
+ * ahead of the one it reads. With horizon h, learn for step p comes h − 1
+ * steps after step p, so a unit that learns from its state at step p must
+ * keep the last h steps' state (e.g. a ring indexed by t mod h). Validation
+ * runs the same loop with learning frozen: step only, no
+ * learn/endSequence/endPass (or, prequential, with learn and endSequence and
+ * the learning state put back afterwards through saveState/loadState). So
+ * step must not learn; everything that changes weights belongs in the
+ * learning hooks.
  */
 export interface OnlineUnit {
   readonly kind: 'online';
@@ -59,7 +70,7 @@ export interface OnlineUnit {
   reset(): void;
   /** Read frame x_t (F values) and return the prediction of frame t + horizon (F values). */
   step(x: Float32Array): ArrayLike<number>;
-  /** Learn from the last step (training only). */
+  /** Learn from the prediction made at step signal.t, whose target has just arrived (training only). */
   learn(signal: LearnSignal): void;
   /** After each training segment, e.g. to apply an accumulated update. */
   endSequence?(): void;

@@ -64,7 +64,7 @@ export async function predictValidationSegment(run: RunFolder, which = 0): Promi
   const T = L - 1;
   const F = segments.features;
   const source = await resolveUnit(config.model);
-  const { unit } = buildUnit(source, config, F, T, getBackend('plain'));
+  const { unit } = buildUnit(source, config, F, T, getBackend('plain'), { trained: true });
 
   const path = join(run.dir, MODEL_FILE);
   let file;

@@ -113,7 +113,7 @@ function probeBackprop(unit: SequenceModel, x: Float32Array, T: number, F: numbe
 
 function probeOnline(unit: OnlineUnit, x: Float32Array, T: number, F: number, horizon: number, label: string): void {
   const error = new Float32Array(F);
-  const prediction = new Float32Array(F);
+  const predictions = new Float32Array(T * F); // (T, F) what step returned, kept until each target arrives
   const stepChecked = (frame: Float32Array, t: number, phase: string): void => {
     const y = unit.step(frame);
     if (y === null || typeof y !== 'object' || typeof (y as ArrayLike<number>).length !== 'number') {
@@ -122,19 +122,21 @@ function probeOnline(unit: OnlineUnit, x: Float32Array, T: number, F: number, ho
     if (y.length !== F) fail(label, `step() returned ${y.length} values; it must return F = ${F} (one per feature)`);
     const bad = firstBad(y, F);
     if (bad >= 0) fail(label, `step() returned ${y[bad]} at feature ${bad}, step ${t} (${phase})`);
-    for (let f = 0; f < F; f++) prediction[f] = y[f];
+    for (let f = 0; f < F; f++) predictions[t * F + f] = y[f];
   };
   for (const phase of ['before learning', 'while learning', 'after learning'] as const) {
     for (let row = 0; row < PROBE_ROWS; row++) {
       unit.reset();
       const seq = x.subarray(row * T * F, (row + 1) * T * F);
       for (let t = 0; t < T; t++) {
-        const input = seq.subarray(t * F, (t + 1) * F);
-        stepChecked(input, t, phase);
-        if (phase === 'while learning' && t + horizon < T) {
-          const target = seq.subarray((t + horizon) * F, (t + horizon + 1) * F);
+        stepChecked(seq.subarray(t * F, (t + 1) * F), t, phase);
+        // As the trainer does: frame t + 1 arrives with the target of the prediction of step t + 1 − horizon.
+        const p = t + 1 - horizon;
+        if (phase === 'while learning' && p >= 0 && t + 1 < T) {
+          const prediction = predictions.subarray(p * F, (p + 1) * F);
+          const target = seq.subarray((t + 1) * F, (t + 2) * F);
           for (let f = 0; f < F; f++) error[f] = prediction[f] - target[f];
-          unit.learn({ input, prediction, target, error, t });
+          unit.learn({ input: seq.subarray(p * F, (p + 1) * F), prediction, target, error, t: p });
         }
       }
       if (phase === 'while learning') unit.endSequence?.();
@@ -142,4 +144,3 @@ function probeOnline(unit: OnlineUnit, x: Float32Array, T: number, F: number, ho
     if (phase === 'while learning') unit.endPass?.();
   }
 }
-

@@ -17,12 +17,12 @@ import { assertClose, BACKENDS, randn, summarize } from './check.js';
 
 const plain = BACKENDS[0];
 
-function context(be: Backend, o: { F: number; N: number; lr?: number; seed?: number; options?: Record<string, string> }) {
+function context(be: Backend, o: { F: number; N: number; lr?: number; seed?: number; horizon?: number; options?: Record<string, string> }) {
   return {
     features: o.F,
     hidden: o.N,
     steps: 100,
-    horizon: 2,
+    horizon: o.horizon ?? 2,
     lr: o.lr ?? 1e-3,
     options: o.options ?? {},
     rng: Xoshiro128.fromSeed(o.seed ?? 1, 'eprop'),
@@ -285,22 +285,23 @@ test('random e-prop broadcasts the error through its own fixed matrix B ≠ W_fc
 // ---------------------------------------------------------------------------
 // The unit
 
-/** One training pass as audiopred runs it (see OnlineUnit); segments (T+1, F). */
+/**
+ * One training pass as audiopred runs it (see OnlineUnit); segments (T+1, F): after
+ * step t, frame t + 1 arrives with the target of the prediction of step t + 1 − horizon.
+ */
 function trainPass(unit: OnlineUnit, segments: readonly Float32Array[], T: number, F: number, horizon: number): void {
+  const predictions = new Float32Array(T * F); // (T, F)
   const error = new Float32Array(F);
-  const prediction = new Float32Array(F);
   for (const seg of segments) {
     unit.reset();
     for (let t = 0; t < T; t++) {
-      const input = seg.subarray(t * F, (t + 1) * F);
-      const y = unit.step(input);
-      if (t + horizon > T) continue;
-      const target = seg.subarray((t + horizon) * F, (t + horizon + 1) * F);
-      for (let k = 0; k < F; k++) {
-        prediction[k] = y[k];
-        error[k] = y[k] - target[k];
-      }
-      unit.learn({ input, prediction, target, error, t });
+      predictions.set(unit.step(seg.subarray(t * F, (t + 1) * F)), t * F);
+      const p = t + 1 - horizon;
+      if (p < 0) continue;
+      const prediction = predictions.subarray(p * F, (p + 1) * F);
+      const target = seg.subarray((t + 1) * F, (t + 2) * F);
+      for (let k = 0; k < F; k++) error[k] = prediction[k] - target[k];
+      unit.learn({ input: seg.subarray(p * F, (p + 1) * F), prediction, target, error, t: p });
     }
     unit.endSequence?.();
   }
@@ -334,29 +335,31 @@ function sinusoidSegments(count: number, T: number, F: number, rng: Xoshiro128):
   });
 }
 
-test('the unit learns by the same rule: two Adam steps from segments of different lengths follow epropSegmentGradient', () => {
-  const F = 3, N = 5, horizon = 2, lr = 1e-2;
+test('the unit learns by the same rule at horizons 1, 2 and 3: two Adam steps from segments of different lengths follow epropSegmentGradient', () => {
+  const F = 3, N = 5, lr = 1e-2;
   for (const be of BACKENDS) {
-    const unit = createEprop(context(be, { F, N, lr, options: { leak: '0.3' } }));
-    const dims: EpropDims = { features: F, hidden: N, leak: 0.3, randomFeedback: false };
-    const lengths = [12, 7]; // c = 2/(scored·F) differs, so a wrong scale in either would change the second step
-    const rng = Xoshiro128.fromSeed(8, 'data');
-    const segs = lengths.map((T) => randn((T + 1) * F, rng));
-    // Adam in float64 on the pure function's gradients.
-    const q = Float64Array.from(unit.params);
-    const m = new Float64Array(q.length), v = new Float64Array(q.length);
-    const g = new Float64Array(q.length);
-    lengths.forEach((T, i) => {
-      epropSegmentGradient(g, Float32Array.from(q), segs[i], T, horizon, dims);
-      const step = i + 1;
-      for (let n = 0; n < q.length; n++) {
-        m[n] = 0.9 * m[n] + 0.1 * g[n];
-        v[n] = 0.999 * v[n] + 0.001 * g[n] * g[n];
-        q[n] -= (lr / (1 - 0.9 ** step)) * m[n] / (Math.sqrt(v[n] / (1 - 0.999 ** step)) + 1e-8);
-      }
-      trainPass(unit, [segs[i]], T, F, horizon);
-    });
-    assertClose(`parameters after two steps (${be.name})`, unit.params, q, { rtol: 0, atol: 2e-6 });
+    for (const horizon of [1, 2, 3]) {
+      const unit = createEprop(context(be, { F, N, lr, horizon, options: { leak: '0.3' } }));
+      const dims: EpropDims = { features: F, hidden: N, leak: 0.3, randomFeedback: false };
+      const lengths = [12, 7]; // c = 2/(scored·F) differs, so a wrong scale in either would change the second step
+      const rng = Xoshiro128.fromSeed(8, 'data');
+      const segs = lengths.map((T) => randn((T + 1) * F, rng));
+      // Adam in float64 on the pure function's gradients.
+      const q = Float64Array.from(unit.params);
+      const m = new Float64Array(q.length), v = new Float64Array(q.length);
+      const g = new Float64Array(q.length);
+      lengths.forEach((T, i) => {
+        epropSegmentGradient(g, Float32Array.from(q), segs[i], T, horizon, dims);
+        const step = i + 1;
+        for (let n = 0; n < q.length; n++) {
+          m[n] = 0.9 * m[n] + 0.1 * g[n];
+          v[n] = 0.999 * v[n] + 0.001 * g[n] * g[n];
+          q[n] -= (lr / (1 - 0.9 ** step)) * m[n] / (Math.sqrt(v[n] / (1 - 0.999 ** step)) + 1e-8);
+        }
+        trainPass(unit, [segs[i]], T, F, horizon);
+      });
+      assertClose(`parameters after two steps (${be.name}, horizon ${horizon})`, unit.params, q, { rtol: 0, atol: 2e-6 });
+    }
   }
 });
 
@@ -412,7 +415,7 @@ test('step() does not learn, reset() forgets the sequence, and the same seed mak
   assert.deepEqual(run(make(1)), first);
   assert.notDeepEqual(make(2).params, params);
   unit.reset();
-  assert.throws(() => unit.learn({ input: x, prediction: x, target: x, error: x, t: 0 }), /learn\(\) must follow a step/);
+  assert.throws(() => unit.learn({ input: x, prediction: x, target: x, error: x, t: 0 }), /learn\(\) before any step/);
 });
 
 test('cost() counts the dense MACs and measures zero activations since the last call', () => {

@@ -126,17 +126,20 @@ test('a diverging loss stops with exit code 3, names the epoch and keeps the las
   writeFileSync(
     unit,
     `import { layoutParams, type SequenceModel, type UnitContext } from 'audiopred';
-     export default function (ctx: UnitContext): SequenceModel<{ calls: number }> {
+     export default function (ctx: UnitContext): SequenceModel<null> {
        const F = ctx.features;
+       // Forward runs twice an epoch: one training batch, one validation batch. Calls are counted from
+       // the first backward, so the causality probe's calls before training do not count.
+       let calls = 0, training = false;
        return {
          kind: 'backprop', name: 'goes-nan', features: F, layout: layoutParams([{ name: 'gain', shape: [F] }]),
          init(p) { p.fill(0.5); },
-         createCache: () => ({ calls: 0 }),
-         forward(out, cache, x, p, B, T) {
-           cache.calls++; // forward runs twice an epoch: one training batch, one validation batch
-           for (let i = 0; i < B * T * F; i++) out[i] = cache.calls >= 5 ? NaN : p[i % F] * x[i];
+         createCache: () => null,
+         forward(out, _cache, x, p, B, T) {
+           if (training) calls++;
+           for (let i = 0; i < B * T * F; i++) out[i] = calls >= 4 ? NaN : p[i % F] * x[i];
          },
-         backward(g, dout, _c, _p, B, T) { for (let i = 0; i < B * T * F; i++) g[i % F] += dout[i]; },
+         backward(g, dout, _c, _p, B, T) { training = true; for (let i = 0; i < B * T * F; i++) g[i % F] += dout[i]; },
        };
      }`,
   );
