@@ -19,6 +19,7 @@ export type { OnlineUnit, LearnSignal } from './models/online.js';
 export type { PredictorUnit, UnitContext, UnitFactory } from './models/unit.js';
 export type { UnitCost } from './models/cost.js';
 export { readOptions, type OptionSpec } from './models/options.js';
+export type { SearchSpace, SearchParam } from './models/search.js';
 export { layoutParams, paramViews, type ParamLayout, type ParamSpec } from './models/params.js';
 export { createAdamW, adamwStep, type AdamWOptions, type AdamWState } from './optim/adamw.js';
 export {
