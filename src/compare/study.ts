@@ -126,7 +126,7 @@ function studyRun(r: JobResult, dir: string): StudyRun {
 }
 
 /** The study's shared settings as compare.json records them (no per-run keys). */
-function sharedConfigJson(config: TrainConfig): Record<string, unknown> {
+export function sharedConfigJson(config: TrainConfig): Record<string, unknown> {
   const json = configToJson(config);
   for (const key of ['model', 'seed', 'threads'] as const) delete json[SETTINGS[key].json];
   return json;

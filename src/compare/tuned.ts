@@ -55,7 +55,7 @@ const SHORT: Record<SearchableSetting, string> = { lr: 'lr', hidden: 'hidden', w
 
 /** 'lr 3.2e-3, hidden 64, wd 0, batch 8, leak 0.31' ('defaults' when nothing is tuned). */
 export function describeTuned(tuned: TunedConfig): string {
-  const number = (x: number) => (x !== 0 && (Math.abs(x) < 1e-2 || Math.abs(x) >= 1e4) ? x.toExponential(1) : String(x));
+  const number = (x: number) => (x !== 0 && (Math.abs(x) < 1e-2 || Math.abs(x) >= 1e4) ? x.toExponential() : String(x));
   const parts = SEARCHABLE_SETTINGS.filter((k) => tuned[k] !== undefined).map((k) => `${SHORT[k]} ${number(tuned[k]!)}`);
   for (const [k, v] of Object.entries(tuned.options ?? {})) parts.push(`${k} ${number(v)}`);
   return parts.length ? parts.join(', ') : 'defaults';

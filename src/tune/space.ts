@@ -4,12 +4,21 @@
  * not on the other units, the order trials start in, or how many trials the study runs.
  */
 import { Xoshiro128, type Rng } from '../data/rng.js';
-import { BACKPROP_SPACE, ONLINE_SPACE, SEARCHABLE_SETTINGS, type SearchParam, type SearchSpace } from '../models/search.js';
+import { BACKPROP_SPACE, ONLINE_SPACE, SEARCHABLE_SETTINGS, type SearchableSetting, type SearchParam, type SearchSpace } from '../models/search.js';
 import type { TunedConfig } from '../compare/tuned.js';
 
 /** The space a unit declared, or the default of its kind. */
 export function spaceOf(declared: SearchSpace | undefined, kind: 'backprop' | 'online'): SearchSpace {
   return declared ?? (kind === 'backprop' ? BACKPROP_SPACE : ONLINE_SPACE);
+}
+
+/** `space` without what the user fixed: settings given on the command line, options given with --opt. */
+export function withoutFixed(space: SearchSpace, settings: readonly SearchableSetting[], options: readonly string[]): SearchSpace {
+  const out: { -readonly [K in keyof SearchSpace]: SearchSpace[K] } = {};
+  for (const key of SEARCHABLE_SETTINGS) if (space[key] && !settings.includes(key)) out[key] = space[key];
+  const own = Object.entries(space.options ?? {}).filter(([name]) => !options.includes(name));
+  if (own.length) out.options = Object.fromEntries(own);
+  return out;
 }
 
 /** Whether there is nothing to vary (the baselines): such a unit runs no trials. */
