@@ -17,28 +17,9 @@ import { ashaRungs, REDUCTION } from './asha.js';
 import type { PlanJson, TrialStatus } from './journal.js';
 import { sampleTrial } from './space.js';
 import type { StudyState } from './state.js';
+import { retrainEpochs, type TuneUnit } from './units.js';
 
 export const TUNE_FILE = 'tune.json';
-
-/** A unit of a study, as planned. */
-export interface TuneUnit {
-  /** How the journal and run folders name it: the built-in name or the module's file name. */
-  key: string;
-  /** How tables name it. */
-  label: string;
-  /** Built-in name or the module's absolute path. */
-  model: string;
-  kind: 'backprop' | 'online';
-  /** Learns all it can in one pass: a trial is one epoch, with no rungs to stop at. */
-  closedForm: boolean;
-  space: SearchSpace;
-  /** 0 when its space is empty (the baselines). */
-  trials: number;
-  /** Epochs at each rung; the last is the most a trial runs. */
-  rungs: number[];
-  /** Its own `--opt` settings, under what trials vary. */
-  own: Record<string, string>;
-}
 
 export interface TrialRecordJson {
   trial: number;
@@ -232,7 +213,7 @@ export function buildTuneRecord(inputs: RecordInputs): TuneRecord {
       best_score: best?.score ?? null,
       best_config: bestConfig,
       trials,
-      retrain: { epochs: u.closedForm ? (best ? u.rungs[best.rung] : 1) : config.epochs, seeds, runs },
+      retrain: { epochs: retrainEpochs(u, best, config.epochs), seeds, runs },
       test_loss: testLoss(runs, seeds, audios),
       vs_persistence: versusPersistence(runs, referenceTest),
     };

@@ -3,39 +3,37 @@
  * epochs drawn from its search space, with ASHA (asha.ts) stopping weak trials on validation;
  * then each unit's best configuration is retrained with S seeds and scored on the test split.
  *
- *   reference  persistence once per recording (DIR/reference/REC): its validation loss is what
- *              trial scores are relative to, its test loss what verdicts are paired with
- *   trials     trial i of a unit trains on every recording (DIR/trials/UNIT/tI-REC), continued
- *              rung by rung from its checkpoint; its score at a rung is the mean over recordings
- *              of val_loss / persistence's val_loss, so loud and quiet recordings weigh the same
- *   retrain    the best trial's config, seeds 1 … S (DIR/retrain/UNIT/sS-REC)
+ *   reference  persistence once per recording: its validation loss is what trial scores are
+ *              relative to, its test loss what verdicts are paired with
+ *   trials     trial i of a unit trains on every recording, continued rung by rung from its
+ *              checkpoint; its score at a rung is the mean over recordings of val_loss /
+ *              persistence's val_loss, so loud and quiet recordings weigh the same
+ *   retrain    the best trial's config, seeds 1 … S
  *
- * Every run has one thread, the same split (seeded by the study, not the run) and the test
- * segments held out. What happens is appended to DIR/journal.jsonl as it happens; tune.json,
+ * (jobs.ts says where each run's folder is.) What happens is appended to DIR/journal.jsonl as it happens; tune.json,
  * table.md and tune.png are built from the journal at the end, and `resumeTune(DIR)` replays it
  * to finish a study that was stopped or killed.
  */
 import { availableParallelism } from 'node:os';
-import { basename, extname, join, resolve } from 'node:path';
-import { configFromJson, configToJson, SETTINGS, type TrainConfig } from '../config/settings.js';
+import { basename, join, resolve } from 'node:path';
+import { configFromJson, SETTINGS, type TrainConfig } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
-import type { OnlineUnit } from '../models/online.js';
 import { isModelName } from '../models/registry.js';
-import { SEARCHABLE_SETTINGS, type SearchableSetting } from '../models/search.js';
+import type { SearchableSetting } from '../models/search.js';
 import { createUniqueFolder, ensureFolder, timestamp } from '../runs/folder.js';
 import { createLocalExecutor, type Executor, type PendingJob } from '../compare/executor.js';
 import { checkInputs } from '../compare/inputs.js';
 import { sharedConfigJson } from '../compare/study.js';
 import { prepareJob, type Job, type JobResult } from '../compare/job.js';
 import { REFERENCE_UNIT } from '../compare/summary.js';
-import { tunedToJson, withTuned, type TunedConfig } from '../compare/tuned.js';
+import { tunedToJson } from '../compare/tuned.js';
 import { version } from '../version.js';
-import { ashaRungs } from './asha.js';
 import { appendEvent, JOURNAL_FILE, readJournal, type JournalEvent, type PlanJson } from './journal.js';
-import { buildTuneRecord, TUNE_FILE, type TuneRecord, type TuneUnit } from './record.js';
-import { isEmptySpace, sampleTrial, spaceOf, withoutFixed } from './space.js';
+import { buildTuneRecord, TUNE_FILE, type TuneRecord } from './record.js';
+import { tuneJobs } from './jobs.js';
 import { StudyState } from './state.js';
+import { planUnits, retrainEpochs, type TuneUnit } from './units.js';
 import { formatTuneTable } from './table.js';
 
 export interface TunePlan {
@@ -132,30 +130,8 @@ interface Study {
 async function prepareStudy(plan: PlanJson): Promise<Study> {
   const config = configFromJson(plan.config, 'the study plan');
   const inputs = await checkInputs(plan.files, plan.models, config);
-  const epochs = config.epochs;
-  const fixed = SEARCHABLE_SETTINGS.filter((k) => plan.fixed.includes(SETTINGS[k].json));
-  const units = inputs.sources.map((source, i): TuneUnit => {
-    const unit = inputs.units[i];
-    const closedForm = unit.kind === 'online' && (unit as OnlineUnit).passes === 1;
-    const own = inputs.routed.get(source.key)!;
-    const space = withoutFixed(spaceOf(source.search, unit.kind), fixed, Object.keys(own));
-    return {
-      key: source.key,
-      label: inputs.labels[i],
-      model: source.moduleUrl ? resolve(source.spec) : source.spec,
-      kind: unit.kind,
-      closedForm,
-      space,
-      trials: isEmptySpace(space) ? 0 : plan.trials,
-      rungs: closedForm ? [1] : ashaRungs(epochs),
-      own,
-    };
-  });
-  return { plan, config, units, segments: inputs.segmentCounts };
+  return { plan, config, units: planUnits(inputs, plan, config.epochs), segments: inputs.segmentCounts };
 }
-
-/** The run folder of a recording's runs: its file name without extension. */
-const recording = (file: string) => basename(file, extname(file));
 
 async function execute(study: Study, dir: string, events: readonly JournalEvent[], options: TuneOptions): Promise<TuneResult> {
   const { plan, config, units } = study;
@@ -172,35 +148,13 @@ async function execute(study: Study, dir: string, events: readonly JournalEvent[
   const relative = (path: string) => path.slice(dir.length + 1);
   const audios = plan.files.map((f) => basename(f));
 
-  // ---- jobs
-  const job = (out: string, file: string, label: string, model: string, seed: number, epochs: number, runConfig: TrainConfig): Job => {
-    const full: TrainConfig = { ...runConfig, model, seed, epochs, threads: 1 };
-    return {
-      model,
-      label,
-      seed,
-      audio: file,
-      // The split is the study's, whatever the run's seed (keys the settings table reads once it has them).
-      config: { ...configToJson(full), split: plan.split, split_seed: plan.split_seed },
-      options: Object.entries(full.options).map(([k, v]) => `${k}=${v}`),
-      threads: 1,
-      out,
-      saveEvery: 0,
-    };
-  };
-  const referenceJob = (file: string) =>
-    job(join(dir, 'reference', recording(file)), file, REFERENCE_UNIT, REFERENCE_UNIT, plan.seed, 1, { ...config, options: {} });
-  const trialConfig = (u: TuneUnit, trial: number): TunedConfig => sampleTrial(u.space, plan.seed, u.key, trial);
-  const trialJob = (u: TuneUnit, trial: number, rung: number, file: string) =>
-    job(join(dir, 'trials', u.key, `t${trial}-${recording(file)}`), file, u.label, u.model, plan.seed, u.rungs[rung], withTuned({ ...config, options: u.own }, trialConfig(u, trial)));
+  const jobs = tuneJobs(dir, plan, config);
   const bestOf = (u: TuneUnit) => {
     const best = state.best(u.key, u.trials);
-    return best ? { ...best, config: trialConfig(u, best.trial), epochs: u.rungs[best.rung] } : null;
+    return best ? { ...best, config: jobs.trialConfig(u, best.trial) } : null;
   };
-  // A closed-form unit learns all it can in a trial's one epoch; the others retrain the whole budget.
-  const retrainEpochs = (u: TuneUnit) => (u.closedForm ? (bestOf(u)?.epochs ?? 1) : config.epochs);
   const retrainJob = (u: TuneUnit, seed: number, file: string) =>
-    job(join(dir, 'retrain', u.key, `s${seed}-${recording(file)}`), file, u.label, u.model, seed, retrainEpochs(u), withTuned({ ...config, options: u.own }, bestOf(u)?.config ?? {}));
+    jobs.retrain(u, seed, retrainEpochs(u, state.best(u.key, u.trials), config.epochs), bestOf(u)?.config ?? {}, file);
   const seeds = Array.from({ length: plan.seeds }, (_, i) => i + 1);
 
   // ---- what a finished job means
@@ -265,7 +219,7 @@ async function execute(study: Study, dir: string, events: readonly JournalEvent[
   const nextJob = (): Next | undefined => {
     for (const file of plan.files) {
       if (state.references.has(basename(file))) continue;
-      const j = referenceJob(file);
+      const j = jobs.reference(file);
       if (free(j)) return { job: j, onResult: (r) => onReference(file, r) };
     }
     if (state.references.size < plan.files.length) return undefined; // trials are scored against them
@@ -290,11 +244,13 @@ async function execute(study: Study, dir: string, events: readonly JournalEvent[
       const done = collected.get(`${u.key}\u0000${trial}\u0000${rung}`);
       for (const file of plan.files) {
         if (done?.has(basename(file))) continue;
-        const j = trialJob(u, trial, rung, file);
+        const j = jobs.trial(u, trial, rung, file);
         if (!free(j)) continue;
         return {
           job: j,
-          onStart: () => state.trial(u.key, trial).started || journal({ event: 'trial', unit: u.key, trial, config: tunedToJson(trialConfig(u, trial)) }),
+          onStart: () => {
+            if (!state.trial(u.key, trial).started) journal({ event: 'trial', unit: u.key, trial, config: tunedToJson(jobs.trialConfig(u, trial)) });
+          },
           onResult: (r) => onTrialRun(u, trial, rung, file, r),
         };
       }
