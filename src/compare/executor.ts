@@ -21,8 +21,8 @@ export interface Executor {
   run(job: Job, onEpoch?: (point: EpochPoint) => void): PendingJob;
 }
 
-/** `lanes` child processes side by side, first handed first run. */
-export function createLocalExecutor(lanes: number): Executor {
+/** `lanes` child processes side by side, first handed first run (`start` starts one: a test may give its own). */
+export function createLocalExecutor(lanes: number, start: typeof startJob = startJob): Executor {
   if (!(Number.isSafeInteger(lanes) && lanes >= 1)) throw new RangeError(`lanes must be an integer ≥ 1, got ${lanes}`);
   const waiting: (() => void)[] = [];
   let free = lanes;
@@ -35,9 +35,9 @@ export function createLocalExecutor(lanes: number): Executor {
       let running: RunningJob | undefined;
       let resolveResult: (r: JobResult | undefined) => void = () => {};
       const result = new Promise<JobResult | undefined>((resolve) => (resolveResult = resolve));
-      const start = () => {
+      const begin = () => {
         free--;
-        running = startJob(job, onEpoch);
+        running = start(job, onEpoch);
         void running.result.then((r) => {
           free++;
           resolveResult(r);
@@ -45,11 +45,11 @@ export function createLocalExecutor(lanes: number): Executor {
         });
       };
       const stopWaiting = () => {
-        const at = waiting.indexOf(start);
+        const at = waiting.indexOf(begin);
         if (at >= 0) waiting.splice(at, 1);
         resolveResult(undefined);
       };
-      waiting.push(start);
+      waiting.push(begin);
       next();
       return { result, stop: () => (running ? running.stop() : stopWaiting()) };
     },

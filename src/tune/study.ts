@@ -15,7 +15,7 @@
  * to finish a study that was stopped or killed.
  */
 import { availableParallelism } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { configFromJson, SETTINGS, type TrainConfig } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
@@ -146,6 +146,8 @@ async function execute(study: Study, dir: string, events: readonly JournalEvent[
     options.onEvent?.(e);
   };
   const relative = (path: string) => path.slice(dir.length + 1);
+  // Paths in the record are relative to DIR, so a study finished elsewhere (--resume) reads the same.
+  const errorOf = (r: JobResult) => (r.error ?? r.status).split(dir + sep).join('');
   const audios = plan.files.map((f) => basename(f));
 
   const jobs = tuneJobs(dir, plan, config);
@@ -168,7 +170,7 @@ async function execute(study: Study, dir: string, events: readonly JournalEvent[
 
   const onReference = (file: string, r: JobResult) => {
     if (r.status !== 'ok') {
-      fatal = new UsageError(`persistence, the reference, did not finish on ${basename(file)}: ${r.error}`);
+      fatal = new UsageError(`persistence, the reference, did not finish on ${basename(file)}: ${errorOf(r)}`);
     } else if (!(r.finalVal > 0)) {
       fatal = new UsageError(`persistence predicts ${basename(file)} without error (validation loss ${r.finalVal}); there is nothing to tune against`);
     } else {
@@ -191,7 +193,7 @@ async function execute(study: Study, dir: string, events: readonly JournalEvent[
     journal({
       event: 'rung', unit: u.key, trial, rung, epochs: u.rungs[rung], score: finite(score),
       val_loss: perAudio((r) => finite(r.finalVal)), best_val: perAudio((r) => finite(r.bestVal)),
-      ...(failed ? { error: `${basename(failed.job.audio)}: ${failed.error ?? failed.status}` } : {}),
+      ...(failed ? { error: `${basename(failed.job.audio)}: ${errorOf(failed)}` } : {}),
     });
     // A report can settle this trial and, by the order rule, later ones that waited on it.
     state.states(u.key, u.trials, u.rungs.length).forEach((s, i) => {
@@ -206,7 +208,7 @@ async function execute(study: Study, dir: string, events: readonly JournalEvent[
       event: 'retrain', unit: u.key, seed, audio: basename(file), status: r.status === 'ok' ? 'ok' : r.status === 'diverged' ? 'diverged' : 'failed',
       epochs: r.curve.length ? r.curve[r.curve.length - 1].epoch : 0,
       val_loss: r.status === 'ok' ? finite(r.finalVal) : null, test_loss: r.status === 'ok' ? finite(r.testLoss) : null, run: relative(r.job.out),
-      ...(r.error ? { error: r.error } : {}),
+      ...(r.error ? { error: errorOf(r) } : {}),
     });
   };
 
@@ -278,8 +280,12 @@ async function execute(study: Study, dir: string, events: readonly JournalEvent[
         inFlight.set(j.out, pending);
         void pending.result.then((r) => {
           inFlight.delete(j.out);
-          if (ended(r)) onResult(r);
-          else parked.add(j.out);
+          try {
+            if (ended(r)) onResult(r);
+            else parked.add(j.out);
+          } catch (err) {
+            fatal = err as Error; // the journal could not be written: stop, keep what it has
+          }
           wake();
         });
       }
