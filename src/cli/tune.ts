@@ -62,7 +62,10 @@ function eventLine(e: JournalEvent): string | undefined {
   }
 }
 
-export async function tuneCommand(audio: string[], options: TuneCommandOptions): Promise<void> {
+export async function tuneCommand(audio: string[], given: TuneCommandOptions): Promise<void> {
+  // --seed is the study's own flag, not the per-run setting of the same name.
+  const settings = Object.fromEntries(Object.entries(given.settings).filter(([k]) => SETTINGS[k as SettingKey].scope === 'run'));
+  const options = { ...given, settings };
   const signals = stopOnSignals('stopping the running runs after their epoch');
   const out = process.stdout;
   const onEvent = (e: JournalEvent) => {

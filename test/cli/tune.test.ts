@@ -151,7 +151,7 @@ const alive = (pid: number) => {
   }
 };
 
-test('a study whose child and tuner are killed mid-way, then resumed, ends with the same tune.json', async () => {
+test('a study whose child and tuner are killed mid-way, then resumed, ends with the same tune.json', async (t) => {
   const out = join(dir, 'killed');
   const child = spawn(process.execPath, [BIN, ...studyArgs, '-o', out], { cwd: CLI_CWD, stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -166,6 +166,7 @@ test('a study whose child and tuner are killed mid-way, then resumed, ends with 
   await exited;
   while (orphans.some(alive)) await sleep(20); // stopped children finish their epoch before they exit
   const before = journal(out);
+  t.diagnostic(`killed ${victim ? 'a run and ' : ''}the tuner after ${before.length} journal events`);
   assert.ok(!existsSync(join(out, 'tune.json')) || tuneJson(out).status !== 'done', 'the study was not finished when it was killed');
 
   const resumed = runCli(['tune', '--resume', out]);
