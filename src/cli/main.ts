@@ -91,7 +91,9 @@ function buildProgram(): Command {
   describeFlag(tune, '--epochs', `most epochs a trial runs, and what the best config is retrained for (default: ${TUNE_DEFAULTS.epochs})`);
   if (!hasFlag(tune, '--split')) tune.option('--split <train,val,test>', `fractions of the segments; tune needs test segments (default: ${TUNE_DEFAULTS.split})`);
   else describeFlag(tune, '--split', `fractions of the segments for training, validation and test; tune needs test segments (default: ${TUNE_DEFAULTS.split})`);
-  if (!hasFlag(tune, '--split-seed')) tune.option('--split-seed <n>', 'seed of the one split every run of the study uses (default: --seed)');
+  const splitSeedHelp = 'seed of the one split every run of the study uses (default: --seed)';
+  if (!hasFlag(tune, '--split-seed')) tune.option('--split-seed <n>', splitSeedHelp);
+  else describeFlag(tune, '--split-seed', splitSeedHelp);
   tune
     .addOption(new Option('--models <list>', 'comma-separated units: built-in names or unit modules (persistence runs as the reference)').default(TUNE_DEFAULTS.models))
     .addOption(new Option('--trials <n>', 'configurations tried per unit').default(TUNE_DEFAULTS.trials))

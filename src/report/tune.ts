@@ -16,21 +16,24 @@ export function tuneSpec(record: TuneRecord): TopLevelSpec {
   const units = record.units.map((u) => u.unit);
   // One colour per unit in both panels, whichever units each panel has data for.
   const colour = { field: 'unit', type: 'nominal' as const, title: 'unit', scale: { domain: units, scheme: 'tableau10' } };
+  // Losses span decades (a baseline near 1, a good unit far below): a log axis, with an interval that reaches 0 cut at a tenth of its mean.
   const tests = record.units.flatMap((u) =>
-    u.test_loss ? [{ unit: u.unit, mean: u.test_loss.mean, low: u.test_loss.ci95?.[0] ?? null, high: u.test_loss.ci95?.[1] ?? null }] : [],
+    u.test_loss && u.test_loss.mean > 0
+      ? [{ unit: u.unit, mean: u.test_loss.mean, low: u.test_loss.ci95 ? Math.max(u.test_loss.ci95[0], u.test_loss.mean / 10) : null, high: u.test_loss.ci95?.[1] ?? null }]
+      : [],
   );
   const scores = record.units.flatMap((u) =>
     u.trials.flatMap((t) => t.scores.filter((s) => s.score !== null).map((s) => ({ unit: u.unit, trial: `${u.unit} ${t.trial}`, epochs: s.epochs, score: s.score }))),
   );
   const testPanel = {
-    title: { text: 'Test loss of each unit’s best configuration', subtitle: 'mean over seeds with its 95 % confidence interval (Student’s t)' },
+    title: { text: 'Test loss of each unit’s best configuration', subtitle: 'mean over seeds with its 95 % confidence interval (Student’s t); log scale' },
     width: WIDTH,
     height: { step: 22 },
     data: { values: tests },
-    encoding: { y: { field: 'unit', type: 'nominal' as const, title: null, sort: units }, color: { ...colour, legend: null } },
+    encoding: { y: { field: 'unit', type: 'nominal' as const, title: null, sort: units }, color: colour },
     layer: [
-      { transform: [{ filter: 'isValid(datum.low) && isValid(datum.high)' }], mark: { type: 'rule' as const, strokeWidth: 2 }, encoding: { x: { field: 'low', type: 'quantitative' as const, scale: { zero: false } }, x2: { field: 'high' } } },
-      { mark: { type: 'point' as const, filled: true, size: 60, opacity: 1 }, encoding: { x: { field: 'mean', type: 'quantitative' as const, title: 'test loss (MSE)', scale: { zero: false } } } },
+      { transform: [{ filter: 'isValid(datum.low) && isValid(datum.high)' }], mark: { type: 'rule' as const, strokeWidth: 2 }, encoding: { x: { field: 'low', type: 'quantitative' as const, scale: { type: 'log' as const } }, x2: { field: 'high' } } },
+      { mark: { type: 'point' as const, filled: true, size: 60, opacity: 1 }, encoding: { x: { field: 'mean', type: 'quantitative' as const, title: 'test loss (MSE)', scale: { type: 'log' as const } } } },
     ],
   };
   const trialPanel = {

@@ -9,7 +9,8 @@ import { REFERENCE_UNIT } from '../compare/summary.js';
 import type { TuneRecord, UnitRecordJson } from './record.js';
 
 const NONE = '—';
-const loss = (x: number) => x.toFixed(4);
+/** Four decimals, or three significant digits below 0.01 (a loss of 0.0007 is not 0.0007 ± nothing). */
+const loss = (x: number) => (x !== 0 && Math.abs(x) < 0.01 ? x.toPrecision(3) : x.toFixed(4));
 const withInterval = (s: Summary | null) => (s ? `${loss(s.mean)}${s.ci95 ? ` [${loss(s.ci95[0])}, ${loss(s.ci95[1])}]` : ''}` : NONE);
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${loss(x)}`;
 
