@@ -19,6 +19,7 @@ export type { OnlineUnit, LearnSignal } from './models/online.js';
 export type { PredictorUnit, UnitContext, UnitFactory } from './models/unit.js';
 export type { UnitCost } from './models/cost.js';
 export { readOptions, type OptionSpec } from './models/options.js';
+export type { SearchSpace, SearchParam } from './models/search.js';
 export { layoutParams, paramViews, type ParamLayout, type ParamSpec } from './models/params.js';
 export { createAdamW, adamwStep, type AdamWOptions, type AdamWState } from './optim/adamw.js';
 export {
@@ -28,6 +29,10 @@ export { trainRun, type TrainRunOptions, type RunResult, type RunStart, type Epo
 export { openRun, type RunFolder } from './runs/open.js';
 export type { RunConfigRecord, RunSummary, MetricsLine, RunStatus } from './runs/record.js';
 export { runStudy, resumeStudy, type StudyPlan, type StudyOptions, type StudyResult, type StudyRecord } from './compare/study.js';
+export { createLocalExecutor, type Executor, type PendingJob } from './compare/executor.js';
+export type { Job, JobResult, EpochPoint } from './compare/job.js';
+export { runTune, resumeTune, type TunePlan, type TuneOptions, type TuneResult } from './tune/study.js';
+export type { TuneRecord } from './tune/record.js';
 export { shiftedMse, shiftedMseBackward } from './train/loss.js';
 export { prepareRun, splitOfRun, type PreparedRun } from './runs/prepare.js';
 export { Trainer, type EpochResult } from './train/trainer.js';

@@ -10,6 +10,7 @@ import { resolveConfig, SETTINGS, type SettingKey } from '../config/settings.js'
 import { UsageError } from '../errors.js';
 import { resumeStudy, runStudy, STUDY_FILE, type StudyOptions, type StudyResult } from '../compare/study.js';
 import type { JobResult } from '../compare/job.js';
+import { readTunedConfigs } from '../tune/record.js';
 import { stopOnSignals } from './signals.js';
 
 export interface CompareCommandOptions {
@@ -18,6 +19,8 @@ export interface CompareCommandOptions {
   seeds: string;
   jobs: string;
   out?: string;
+  /** A folder audiopred tune wrote: its units run their best configs. */
+  tuned?: string;
   resume?: string;
   json: boolean;
   png: boolean;
@@ -38,7 +41,7 @@ function parseSeeds(raw: string): number[] {
   return numbers;
 }
 
-function parseModels(raw: string): string[] {
+export function parseModels(raw: string): string[] {
   const models = raw.split(',').map((s) => s.trim());
   if (models.some((m) => m === '')) throw new UsageError(`--models takes a comma-separated list of units, got '${raw}'`);
   if (new Set(models).size !== models.length) throw new UsageError(`--models lists a unit twice: '${raw}'`);
@@ -53,8 +56,8 @@ export async function compareCommand(audio: string[], options: CompareCommandOpt
     const hooks: StudyOptions = { signal: signals.signal, onStart: progress.start, onEpoch: progress.epoch, onRunDone: progress.runDone };
     if (options.resume) {
       const given = Object.keys(options.settings) as SettingKey[];
-      if (audio.length || given.length) {
-        throw new UsageError(`--resume finishes ${options.resume} with its own recordings and settings (drop ${audio[0] ?? SETTINGS[given[0]].flag})`);
+      if (audio.length || given.length || options.tuned) {
+        throw new UsageError(`--resume finishes ${options.resume} with its own recordings and settings (drop ${audio[0] ?? (options.tuned ? '--tuned' : SETTINGS[given[0]].flag)})`);
       }
       study = await resumeStudy(options.resume, hooks);
     } else {
@@ -67,6 +70,7 @@ export async function compareCommand(audio: string[], options: CompareCommandOpt
         files: (audio.length ? audio : EXAMPLE_RECORDINGS).map((f) => resolve(f)),
         config,
         jobs,
+        ...(options.tuned ? { tuned: readTunedConfigs(options.tuned) } : {}),
       };
       study = await runStudy(plan, options.out, hooks);
     }

@@ -7,9 +7,18 @@ import { addSettingFlags, givenSettings } from './options.js';
 import { featuresCommand } from './features.js';
 import { trainCommand } from './train.js';
 import { compareCommand } from './compare.js';
+import { TUNE_DEFAULTS, tuneCommand } from './tune.js';
 import { unitsCommand } from './units.js';
 
 type Flags = Record<string, string | string[] | boolean | undefined>;
+
+const hasFlag = (command: Command, flag: string) => command.options.some((o) => o.long === flag);
+
+/** A shared setting's help where a command uses it differently (tune's --epochs). */
+function describeFlag(command: Command, flag: string, description: string): void {
+  const option = command.options.find((o) => o.long === flag);
+  if (option) option.description = description;
+}
 
 function buildProgram(): Command {
   const program = new Command('audiopred')
@@ -54,6 +63,7 @@ function buildProgram(): Command {
     .addOption(new Option('--seeds <n|list>', 'how many seeds (1…n), or a comma-separated list of seeds').default('3'))
     .addOption(new Option('--jobs <n>', 'runs side by side (0 = one per core)').default('0'))
     .addOption(new Option('-o, --out <dir>', 'folder for compare.json, compare.csv, runs.csv, the table and every run (default: runs/compare-TIME)'))
+    .option('--tuned <dir>', 'run each unit that audiopred tune tuned in DIR with its best config (the others with the settings given)')
     .option('--resume <dir>', 'finish a compare that was stopped: rerun only the runs its folder lacks (its own settings)')
     .option('--json', 'print the results as JSON instead of tables')
     .option('--png', 'also write the figures of compare.html as PNGs')
@@ -65,10 +75,47 @@ function buildProgram(): Command {
         seeds: String(opts.seeds),
         jobs: String(opts.jobs),
         ...(opts.out !== undefined ? { out: String(opts.out) } : {}),
+        ...(opts.tuned !== undefined ? { tuned: String(opts.tuned) } : {}),
         ...(opts.resume !== undefined ? { resume: String(opts.resume) } : {}),
         json: opts.json === true,
         png: opts.png === true,
         log: opts.log === true,
+      });
+    });
+
+  const tune = program
+    .command('tune')
+    .description('tune every unit at the same budget (trials × epochs, ASHA), retrain the best config of each with several seeds and score it on held-out test segments')
+    .argument('[audio...]', 'audio files (default: every recording in examples/audio)');
+  addSettingFlags(tune, 'compare');
+  describeFlag(tune, '--epochs', `most epochs a trial runs, and what the best config is retrained for (default: ${TUNE_DEFAULTS.epochs})`);
+  if (!hasFlag(tune, '--split')) tune.option('--split <train,val,test>', `fractions of the segments; tune needs test segments (default: ${TUNE_DEFAULTS.split})`);
+  else describeFlag(tune, '--split', `fractions of the segments for training, validation and test; tune needs test segments (default: ${TUNE_DEFAULTS.split})`);
+  const splitSeedHelp = 'seed of the one split every run of the study uses (default: --seed)';
+  if (!hasFlag(tune, '--split-seed')) tune.option('--split-seed <n>', splitSeedHelp);
+  else describeFlag(tune, '--split-seed', splitSeedHelp);
+  tune
+    .addOption(new Option('--models <list>', 'comma-separated units: built-in names or unit modules (persistence runs as the reference)').default(TUNE_DEFAULTS.models))
+    .addOption(new Option('--trials <n>', 'configurations tried per unit').default(TUNE_DEFAULTS.trials))
+    .addOption(new Option('--seeds <n>', 'seeds the best configuration of each unit is retrained with').default(TUNE_DEFAULTS.seeds))
+    .addOption(new Option('--seed <n>', 'seed of the study: which configurations are tried, their initialisation and the split').default(TUNE_DEFAULTS.seed))
+    .addOption(new Option('--jobs <n>', 'runs side by side (0 = one per core)').default(TUNE_DEFAULTS.jobs))
+    .addOption(new Option('-o, --out <dir>', 'folder for tune.json, table.md, tune.png, journal.jsonl and every run (default: runs/tune-TIME)'))
+    .option('--resume <dir>', 'finish a tune that was stopped or killed, from its journal (its own settings)')
+    .option('--json', 'print the results as JSON instead of a table')
+    .action(async (audio: string[], opts: Flags) => {
+      await tuneCommand(audio, {
+        settings: givenSettings(opts),
+        models: String(opts.models),
+        trials: String(opts.trials),
+        seeds: String(opts.seeds),
+        seed: String(opts.seed),
+        ...(opts.split !== undefined ? { split: String(opts.split) } : {}),
+        ...(opts.splitSeed !== undefined ? { splitSeed: String(opts.splitSeed) } : {}),
+        jobs: String(opts.jobs),
+        ...(opts.out !== undefined ? { out: String(opts.out) } : {}),
+        ...(opts.resume !== undefined ? { resume: String(opts.resume) } : {}),
+        json: opts.json === true,
       });
     });
 

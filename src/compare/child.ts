@@ -30,7 +30,8 @@ async function run(message: Extract<ParentMessage, { type: 'run' }>): Promise<vo
   try {
     const config = configFromJson(job.config, 'the job');
     const result = await trainRun({
-      ...(job.resume ? { resume: job.out } : { audio: job.audio, config, out: job.out }),
+      // A resumed job may continue its run to more epochs than it first had (tune's next rung).
+      ...(job.resume ? { resume: job.out, epochs: config.epochs } : { audio: job.audio, config, out: job.out }),
       saveEvery: job.saveEvery,
       signal: controller.signal,
       onEpoch: (e) => void send({ type: 'epoch', epoch: e.epoch, train: e.trainLoss, val: e.valLoss }),

@@ -8,7 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigJson } from '../config/settings.js';
 import { STATE_FILE } from '../runs/checkpoint.js';
-import { readMetrics, readSummary } from '../runs/record.js';
+import { readConfigRecord, readMetrics, readSummary } from '../runs/record.js';
 import type { CostReport } from '../models/cost.js';
 
 const CHILD = new URL('./child.js', import.meta.url);
@@ -28,7 +28,7 @@ export interface Job {
   /** The run folder the child keeps (config, metrics, summary, final checkpoint). */
   out: string;
   saveEvery: number;
-  /** Continue the run in `out` from its checkpoint rather than start it. */
+  /** Continue the run in `out` from its checkpoint (to config.epochs) rather than start it. */
   resume?: boolean;
 }
 
@@ -53,6 +53,10 @@ export interface JobResult {
   /** Training seconds, over every session of the run. */
   seconds: number;
   cost?: CostReport;
+  /** The loss of the final model on the test segments (summary.json's final_test_loss); null without a test split. */
+  testLoss?: number | null;
+  /** The signal that killed its process from outside before the run ended ('failed'); its checkpoint may be resumed. */
+  killedBy?: NodeJS.Signals;
 }
 
 /** The messages between a study and its child. */
@@ -61,10 +65,17 @@ export type ChildMessage =
   | { type: 'epoch'; epoch: number; train: number; val: number }
   | { type: 'end'; status: 'done' | 'interrupted' | 'diverged' | 'failed'; error?: string };
 
-/** The result a run folder holds, or undefined if the run never finished (nothing to reuse). */
+/**
+ * The result a run folder holds, or undefined if the run has not finished (nothing to reuse):
+ * not done, or done at fewer epochs than the job asks for (a tune trial's earlier rung), unless
+ * the unit stopped early by itself (a closed-form fit learns all it can in one pass).
+ */
 export function resultFromFolder(job: Job): JobResult | undefined {
   const summary = readSummary(job.out);
   if (!summary || summary.status !== 'done' || summary.final_val_loss === null || summary.final_train_loss === null) return undefined;
+  if (summary.epochs < Number(job.config.epochs) && !(summary.epochs < readConfigRecord(job.out).config.epochs)) return undefined;
+  // Until every run folder has a test split, summaries may lack it.
+  const testLoss = (summary as { final_test_loss?: number | null }).final_test_loss ?? null;
   return {
     job,
     status: 'ok',
@@ -74,6 +85,7 @@ export function resultFromFolder(job: Job): JobResult | undefined {
     bestVal: summary.best_val_loss ?? NaN,
     seconds: summary.train_seconds,
     ...(summary.cost ? { cost: summary.cost } : {}),
+    testLoss,
   };
 }
 
@@ -125,7 +137,7 @@ export function startJob(job: Job, onEpoch: (point: EpochPoint) => void): Runnin
       } else if (end) {
         resolve(failed(end.status, end.error ?? (end.status === 'interrupted' ? 'stopped; its checkpoint is kept for --resume' : end.status)));
       } else {
-        resolve(failed('failed', errorLine(stderr, code, signal)));
+        resolve({ ...failed('failed', errorLine(stderr, code, signal)), ...(signal ? { killedBy: signal } : {}) });
       }
     });
   });

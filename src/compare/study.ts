@@ -8,22 +8,20 @@
 import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { loadFeatures } from '../audio/features.js';
 import { configFromJson, configToJson, SETTINGS, type TrainConfig } from '../config/settings.js';
-import { cutSegments } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
-import { getBackend } from '../kernels/index.js';
-import { routeOptions } from '../models/options.js';
 import { BUILTIN_INFO, isModelName } from '../models/registry.js';
 import { createUniqueFolder, ensureFolder, timestamp } from '../runs/folder.js';
 import { costToJson } from '../runs/record.js';
-import { buildUnit } from '../runs/learner.js';
-import { resolveUnit, type UnitSource } from '../units/load.js';
+import type { UnitSource } from '../units/load.js';
 import { version } from '../version.js';
-import { prepareJob, startJob, type EpochPoint, type Job, type JobResult, type RunningJob } from './job.js';
+import { createLocalExecutor, type Executor } from './executor.js';
+import { checkInputs, type StudyInputs } from './inputs.js';
+import { prepareJob, type EpochPoint, type Job, type JobResult } from './job.js';
 import { REFERENCE_UNIT, summarizeResults, type UnitSummary } from './summary.js';
 import { formatTables, runsCsv, summariesCsv } from './tables.js';
+import { describeTuned, tunedFromJson, tunedToJson, withTuned, type TunedConfig } from './tuned.js';
 
 export const STUDY_FILE = 'compare.json';
 
@@ -37,10 +35,21 @@ export interface StudyPlan {
   config: TrainConfig;
   /** Runs side by side; 0 = one per core. */
   jobs: number;
+  /** Configurations `audiopred tune` chose (compare --tuned), by model; the other units run the shared settings. */
+  tuned?: TunedUnits;
+}
+
+export interface TunedUnits {
+  /** The tune.json they come from. */
+  from: string;
+  /** By model as `models` gives it (a module by its absolute path). */
+  configs: Map<string, TunedConfig>;
 }
 
 export interface StudyOptions {
   signal?: AbortSignal;
+  /** Where the runs run (default: child processes on this machine, `jobs` side by side). */
+  executor?: Executor;
   /** Before the first run: how many runs, of how many epochs each. */
   onStart?: (runs: number, epochs: number) => void;
   onEpoch?: (job: Job, point: EpochPoint) => void;
@@ -64,6 +73,8 @@ export interface StudyRecord {
   files: { path: string; segments: number }[];
   jobs: number;
   config: Record<string, unknown>;
+  /** With --tuned: the tune.json, and the config each unit it names ran over `config`; the others ran `config` itself. */
+  tuned?: { from: string; units: { unit: string; model: string; config: Record<string, unknown> }[] };
   summaries: UnitSummary[];
   runs: StudyRun[];
 }
@@ -115,61 +126,41 @@ function studyRun(r: JobResult, dir: string): StudyRun {
 }
 
 /** The study's shared settings as compare.json records them (no per-run keys). */
-function sharedConfigJson(config: TrainConfig): Record<string, unknown> {
+export function sharedConfigJson(config: TrainConfig): Record<string, unknown> {
   const json = configToJson(config);
   for (const key of ['model', 'seed', 'threads'] as const) delete json[SETTINGS[key].json];
   return json;
 }
 
-interface Checked {
-  sources: UnitSource[];
-  labels: string[];
-  routed: Map<string, Record<string, string>>;
-  segmentCounts: Map<string, number>;
+/** A unit's model as plans and tune.json name it: a built-in by name, a module by its absolute path. */
+export const modelOf = (source: UnitSource) => (source.moduleUrl ? resolve(source.spec) : source.spec);
+
+function check(plan: StudyPlan): Promise<StudyInputs> {
+  return checkInputs(plan.files, plan.models, plan.config, (source, own) => unitConfig(plan, source, own));
 }
 
-/** Everything checked before the first run: each recording decodes and has segments, each unit loads and works. */
-async function check(plan: StudyPlan): Promise<Checked> {
-  const { config } = plan;
-  const segmentCounts = new Map<string, number>();
-  let features = 0;
-  for (const file of plan.files) {
-    const f = await loadFeatures(file, config.normalize);
-    const segments = cutSegments(f.data, f.frames, f.coefficients, config.segment, file);
-    if (segments.count < 4) throw new UsageError(`${file}: only ${segments.count} segments, too few for a validation split; use a longer recording or a smaller --segment`);
-    segmentCounts.set(file, segments.count);
-    features = f.coefficients;
-  }
-  const sources: UnitSource[] = [];
-  for (const model of plan.models) sources.push(await resolveUnit(model));
-  const keys = sources.map((s) => s.key);
-  if (new Set(keys).size !== keys.length) throw new UsageError(`--models names two units the same way (${keys.join(', ')}); rename a module`);
-  const routed = routeOptions(config.options, keys);
-  const labels: string[] = [];
-  for (const source of sources) {
-    const { unit } = buildUnit(source, { ...config, options: routed.get(source.key)! }, features, config.segment - 1, getBackend('plain'));
-    // Tables name a unit as it names itself; a user's module file name only if two units share a name.
-    labels.push(source.moduleUrl ? unit.name : source.label);
-  }
-  const unique = labels.map((l, i) => (labels.indexOf(l) !== i || labels.lastIndexOf(l) !== i ? sources[i].label : l));
-  return { sources, labels: unique, routed, segmentCounts };
+/** The settings unit `source` runs with: the shared ones and its own options, or its tuned config over them. */
+function unitConfig(plan: StudyPlan, source: UnitSource, own: Record<string, string>): TrainConfig {
+  const config = { ...plan.config, options: own };
+  const tuned = plan.tuned?.configs.get(modelOf(source));
+  return tuned ? withTuned(config, tuned) : config;
 }
 
-function planJobs(plan: StudyPlan, checked: Checked, dir: string, threads: number): Job[] {
+function planJobs(plan: StudyPlan, checked: StudyInputs, dir: string, threads: number): Job[] {
   const jobs: Job[] = [];
   for (const file of plan.files) {
     checked.sources.forEach((source, i) => {
-      const own = checked.routed.get(source.key)!;
-      const model = source.moduleUrl ? resolve(source.spec) : source.spec;
+      const unit = unitConfig(plan, source, checked.routed.get(source.key)!);
+      const model = modelOf(source);
       for (const seed of plan.seeds) {
-        const config: TrainConfig = { ...plan.config, model, seed, threads, options: own };
+        const config: TrainConfig = { ...unit, model, seed, threads };
         jobs.push({
           model,
           label: checked.labels[i],
           seed,
           audio: file,
           config: configToJson(config),
-          options: Object.entries(own).map(([k, v]) => `${k}=${v}`),
+          options: Object.entries(unit.options).map(([k, v]) => `${k}=${v}`),
           threads,
           out: join(dir, 'runs', `${basename(file, extname(file))}-${source.key}-s${seed}`),
           saveEvery: 0,
@@ -207,6 +198,10 @@ export async function resumeStudy(dir: string, options: StudyOptions = {}): Prom
   }
   const config = configFromJson(saved.config, path);
   const plan: StudyPlan = { models: saved.models, seeds: saved.seeds, files: saved.files.map((f) => f.path), config, jobs: saved.jobs ?? 0 };
+  if (saved.tuned) {
+    const configs = new Map(saved.tuned.units.map((u) => [u.model, tunedFromJson(u.config, path)] as const));
+    plan.tuned = { from: saved.tuned.from, configs };
+  }
   return execute(plan, () => dir, saved.created, options);
 }
 
@@ -233,6 +228,7 @@ async function execute(plan: StudyPlan, folder: () => string, created: string, o
       files: plan.files.map((f) => ({ path: f, segments: checked.segmentCounts.get(f)! })),
       jobs: plan.jobs,
       config: sharedConfigJson(plan.config),
+      ...(plan.tuned ? { tuned: tunedRecord(plan.tuned, plan.models, checked.labels) } : {}),
       summaries: summarizeResults(ended),
       runs: ended.map((r) => studyRun(r, dir)),
     };
@@ -254,22 +250,22 @@ async function execute(plan: StudyPlan, folder: () => string, created: string, o
   });
   queue.sort((a, b) => weight(b.job) - weight(a.job) || a.i - b.i);
 
-  const running = new Set<RunningJob>();
-  const stopAll = () => running.forEach((r) => r.stop());
-  options.signal?.addEventListener('abort', stopAll);
-  const lane = async (): Promise<void> => {
-    for (let next = queue.shift(); next && !options.signal?.aborted; next = queue.shift()) {
-      const { job, i } = next;
-      const run = startJob(job, (p) => options.onEpoch?.(job, p));
-      running.add(run);
-      const result = await run.result;
-      running.delete(run);
+  // Longest first, each to the first free lane; a stop lets the running runs end their epoch and starts no more.
+  const executor = options.executor ?? createLocalExecutor(Math.max(1, parallel));
+  const pending = queue.map(({ job, i }) => {
+    const run = executor.run(job, (p) => options.onEpoch?.(job, p));
+    void run.result.then((result) => {
+      if (!result) return;
       results[i] = result;
       options.onRunDone?.(result, ++finished, jobs.length);
-    }
-  };
+    });
+    return run;
+  });
+  const stopAll = () => pending.forEach((r) => r.stop());
+  options.signal?.addEventListener('abort', stopAll);
+  if (options.signal?.aborted) stopAll();
   try {
-    await Promise.all(Array.from({ length: Math.max(1, parallel) }, lane));
+    await Promise.all(pending.map((r) => r.result));
   } finally {
     options.signal?.removeEventListener('abort', stopAll);
   }
@@ -282,10 +278,30 @@ async function execute(plan: StudyPlan, folder: () => string, created: string, o
     return `${file}: ${f?.segments} segments of ${segment} frames, horizon ${horizon}, ${epochs} epochs, seeds ${plan.seeds.join(', ')}`;
   };
   const ended = results.filter((r): r is JobResult => r !== undefined);
+  const tables = formatTables(final.summaries, heading) + (final.tuned ? tunedNote(final.tuned, checked.labels) : '');
   await writeFileAtomic(join(dir, 'compare.csv'), summariesCsv(final.summaries));
   await writeFileAtomic(join(dir, 'runs.csv'), runsCsv(ended));
-  await writeFileAtomic(join(dir, 'table.md'), formatTables(final.summaries, heading));
-  return { dir, record: final, results: ended, tables: formatTables(final.summaries, heading) };
+  await writeFileAtomic(join(dir, 'table.md'), tables);
+  return { dir, record: final, results: ended, tables };
+}
+
+function tunedRecord(tuned: TunedUnits, models: readonly string[], labels: readonly string[]): NonNullable<StudyRecord['tuned']> {
+  const units = models.flatMap((given, i) => {
+    const model = isModelName(given) ? given : resolve(given);
+    const config = tuned.configs.get(model);
+    return config ? [{ unit: labels[i], model, config: tunedToJson(config) }] : [];
+  });
+  return { from: tuned.from, units };
+}
+
+/** Under the tables: which units ran a tuned configuration, and which their defaults. */
+function tunedNote(tuned: NonNullable<StudyRecord['tuned']>, labels: readonly string[]): string {
+  const lines = [`Configurations from ${tuned.from}:`];
+  for (const label of labels) {
+    const u = tuned.units.find((x) => x.unit === label);
+    lines.push(`- ${label}: ${u ? `tuned (${describeTuned(tunedFromJson(u.config, tuned.from))})` : 'the shared settings (not in tune.json)'}`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 async function writeStudy(dir: string, record: StudyRecord): Promise<void> {

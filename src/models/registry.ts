@@ -11,6 +11,7 @@ import { createGru } from './gru.js';
 import { createLstm } from './lstm.js';
 import { createMlp } from './mlp.js';
 import { createRnn } from './rnn.js';
+import { BACKPROP_SPACE, NO_SPACE, type SearchSpace } from './search.js';
 import { createTransformer } from './transformer.js';
 import type { PredictorUnit, UnitContext, UnitFactory } from './unit.js';
 
@@ -50,23 +51,53 @@ export interface BuiltinInfo {
   heads?: number;
   /** Rough cost of one epoch relative to the RNN's at the defaults, so a study starts its longest runs first. */
   epochCost: number;
+  /** What `audiopred tune` varies (src/models/search.ts). */
+  search: SearchSpace;
 }
 
+/** Reservoir options both echo-state units read; radius above 1 can still echo stably with leak < 1. */
+const RESERVOIR_SEARCH = {
+  radius: { uniform: [0.1, 1.2] },
+  leak: { uniform: [0.05, 1] },
+  input_scale: { log: [0.05, 2] },
+} as const;
+
 export const BUILTIN_INFO: { readonly [N in ModelName]: BuiltinInfo } = {
-  rnn: { kind: 'backprop', epochCost: 1, about: "the reference: PyTorch's nn.RNN (tanh) + Linear read-out, --hidden units" },
-  mlp: { kind: 'backprop', epochCost: 0.2, about: "the original's alternative: a per-frame residual GELU MLP, normalised" },
-  gru: { kind: 'backprop', epochCost: 2.5, about: "PyTorch's nn.GRU + Linear read-out" },
-  lstm: { kind: 'backprop', epochCost: 3, about: "PyTorch's nn.LSTM + Linear read-out" },
+  rnn: { kind: 'backprop', epochCost: 1, search: BACKPROP_SPACE, about: "the reference: PyTorch's nn.RNN (tanh) + Linear read-out, --hidden units" },
+  mlp: {
+    kind: 'backprop', epochCost: 0.2, about: "the original's alternative: a per-frame residual GELU MLP, normalised",
+    search: { lr: BACKPROP_SPACE.lr, weightDecay: BACKPROP_SPACE.weightDecay, batch: BACKPROP_SPACE.batch }, // it has no hidden size
+  },
+  gru: { kind: 'backprop', epochCost: 2.5, search: BACKPROP_SPACE, about: "PyTorch's nn.GRU + Linear read-out" },
+  lstm: { kind: 'backprop', epochCost: 3, search: BACKPROP_SPACE, about: "PyTorch's nn.LSTM + Linear read-out" },
   transformer: {
     kind: 'backprop', epochCost: 15, heads: TRANSFORMER_HEADS,
+    // Widths are multiples of its heads.
+    search: { ...BACKPROP_SPACE, lr: { log: [1e-4, 1e-2] }, hidden: { choice: [32, 64, 128] } },
     about: `causal pre-norm decoder: ${TRANSFORMER_LAYERS} layers of ${TRANSFORMER_HEADS} heads, width --hidden, learned positions`,
   },
-  linear: { kind: 'online', epochCost: 0.1, about: 'ridge-regression autoregression on the last frames (closed form, one pass)', options: LINEAR_OPTIONS },
-  esn: { kind: 'online', epochCost: 0.2, about: 'echo-state network, --hidden reservoir units, ridge readout (closed form, one pass)', options: ESN_OPTIONS },
-  'esn-rls': { kind: 'online', epochCost: 5, about: 'the same reservoir, readout learned online by recursive least squares (FORCE)', options: ESN_RLS_OPTIONS },
-  eprop: { kind: 'online', epochCost: 1.3, about: 'leaky tanh RNN learning online by e-prop (eligibility traces, no BPTT), Adam at --lr', options: EPROP_OPTIONS },
-  zero: { kind: 'backprop', epochCost: 0.1, about: 'the floor: predicts 0, the mean of standardised frames' },
-  persistence: { kind: 'backprop', epochCost: 0.1, about: 'the floor to beat: repeats the current frame' },
+  linear: {
+    kind: 'online', epochCost: 0.1, options: LINEAR_OPTIONS,
+    about: 'ridge-regression autoregression on the last frames (closed form, one pass)',
+    search: { options: { order: { choice: [1, 2, 4, 8, 16, 32] }, ridge: { log: [1e-6, 1] } } },
+  },
+  esn: {
+    kind: 'online', epochCost: 0.2, options: ESN_OPTIONS,
+    about: 'echo-state network, --hidden reservoir units, ridge readout (closed form, one pass)',
+    search: { hidden: { choice: [64, 128, 256, 512] }, options: { ...RESERVOIR_SEARCH, ridge: { log: [1e-7, 1e-1] } } },
+  },
+  'esn-rls': {
+    kind: 'online', epochCost: 5, options: ESN_RLS_OPTIONS,
+    about: 'the same reservoir, readout learned online by recursive least squares (FORCE)',
+    search: { hidden: { choice: [64, 128, 256] }, options: { ...RESERVOIR_SEARCH, delta: { log: [0.01, 100] } } },
+  },
+  eprop: {
+    kind: 'online', epochCost: 1.3, options: EPROP_OPTIONS,
+    about: 'leaky tanh RNN learning online by e-prop (eligibility traces, no BPTT), Adam at --lr',
+    search: { lr: { log: [1e-4, 1e-2] }, hidden: { choice: [32, 64, 128, 256] }, options: { leak: { uniform: [0, 0.9] }, feedback: { choice: [0, 1] } } },
+  },
+  zero: { kind: 'backprop', epochCost: 0.1, search: NO_SPACE, about: 'the floor: predicts 0, the mean of standardised frames' },
+  persistence: { kind: 'backprop', epochCost: 0.1, search: NO_SPACE, about: 'the floor to beat: repeats the current frame' },
 };
 
 export function isModelName(name: string): name is ModelName {

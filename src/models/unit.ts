@@ -10,6 +10,7 @@ import { UsageError } from '../errors.js';
 import type { Backend } from '../kernels/backend.js';
 import type { SequenceModel } from './model.js';
 import type { OnlineUnit } from './online.js';
+import { checkSearchSpace, type SearchSpace } from './search.js';
 
 export type PredictorUnit = SequenceModel | OnlineUnit;
 
@@ -64,8 +65,14 @@ export function unitContext(shape: UnitShape, backend: Backend): UnitContext {
   return { features, hidden, steps, horizon, lr, options, backend, rng: Xoshiro128.fromSeed(shape.seed, 'unit') };
 }
 
-/** The factory a bundled unit module exports: `export default` or `export function createUnit`. */
-export async function importUnitFactory(moduleUrl: string, spec: string): Promise<UnitFactory> {
+/** What a bundled unit module exports: its factory, and the search space `audiopred tune` varies if it declares one. */
+export interface UnitModule {
+  readonly factory: UnitFactory;
+  readonly search?: SearchSpace;
+}
+
+/** The factory (`export default` or `export function createUnit`) and `export const search` of a bundled unit module. */
+export async function importUnitModule(moduleUrl: string, spec: string): Promise<UnitModule> {
   let mod: Record<string, unknown>;
   try {
     mod = (await import(moduleUrl)) as Record<string, unknown>;
@@ -78,9 +85,13 @@ export async function importUnitFactory(moduleUrl: string, spec: string): Promis
       `unit ${spec} exports no factory; export default (context) => unit, or export function createUnit(context) (see docs/units.md)`,
     );
   }
-  return factory as UnitFactory;
+  return { factory: factory as UnitFactory, ...(mod.search !== undefined ? { search: checkSearchSpace(spec, mod.search) } : {}) };
 }
 
+/** The factory of a bundled unit module. */
+export async function importUnitFactory(moduleUrl: string, spec: string): Promise<UnitFactory> {
+  return (await importUnitModule(moduleUrl, spec)).factory;
+}
 
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0];

@@ -16,19 +16,22 @@ import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isUnitPath, MODULE_EXTENSIONS } from '../config/settings.js';
 import { UsageError } from '../errors.js';
-import { builtinFactory, isModelName, modelNames } from '../models/registry.js';
-import { importUnitFactory, type UnitFactory, type UnitOrigin } from '../models/unit.js';
+import { BUILTIN_INFO, builtinFactory, isModelName, modelNames } from '../models/registry.js';
+import type { SearchSpace } from '../models/search.js';
+import { importUnitModule, type UnitFactory, type UnitOrigin } from '../models/unit.js';
 import { registerBundle } from '../models/unit-errors.js';
 
 export interface UnitSource extends UnitOrigin {
   /** How `--opt key.name=value` addresses it: the built-in name, or the file name without extension. */
   readonly key: string;
   readonly factory: UnitFactory;
+  /** What `audiopred tune` varies, if the unit declares it (a module's `export const search`). */
+  readonly search?: SearchSpace;
 }
 
 /** The unit `spec` names: a built-in, or a module loaded (and, for TypeScript, compiled) now. */
 export async function resolveUnit(spec: string): Promise<UnitSource> {
-  if (isModelName(spec)) return { spec, label: spec, key: spec, factory: builtinFactory(spec) };
+  if (isModelName(spec)) return { spec, label: spec, key: spec, factory: builtinFactory(spec), search: BUILTIN_INFO[spec].search };
   if (!isUnitPath(spec)) {
     throw new UsageError(`--model must be one of ${modelNames.join(', ')} or a unit module such as ./my-unit.ts, got '${spec}'`);
   }
@@ -44,7 +47,7 @@ export async function resolveUnit(spec: string): Promise<UnitSource> {
     throw new UsageError(`unit ${spec}: a unit is a ${MODULE_EXTENSIONS.join(', ')} module, not '${extname(path) || 'no extension'}'`);
   }
   const moduleUrl = await bundleUnit(path, spec);
-  return { spec, label: basename(spec), key: basename(spec, extname(spec)), moduleUrl, factory: await importUnitFactory(moduleUrl, spec) };
+  return { spec, label: basename(spec), key: basename(spec, extname(spec)), moduleUrl, ...(await importUnitModule(moduleUrl, spec)) };
 }
 
 let bundleDir: string | undefined;

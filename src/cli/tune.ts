@@ -1,0 +1,123 @@
+/**
+ * `audiopred tune`: a tune study (src/tune/study.ts) with a line per event, its table printed and
+ * its figure written. Ctrl-C stops the running runs after their epoch (they checkpoint), writes
+ * what finished and says how to finish it with --resume; the journal stays whole.
+ */
+import { basename, join, resolve } from 'node:path';
+import { EXAMPLE_RECORDINGS } from '../audio/features.js';
+import { resolveConfig, SETTINGS, type SettingKey } from '../config/settings.js';
+import { UsageError } from '../errors.js';
+import { SEARCHABLE_SETTINGS } from '../models/search.js';
+import { TUNE_FILE } from '../tune/record.js';
+import { resumeTune, runTune, type TuneResult } from '../tune/study.js';
+import type { JournalEvent } from '../tune/journal.js';
+import { parseModels } from './compare.js';
+import { stopOnSignals } from './signals.js';
+
+export const TUNE_DEFAULTS = { models: 'linear,rnn,esn', trials: '20', epochs: 100, seeds: '3', seed: '1', split: '0.6,0.2,0.2', jobs: '0' };
+
+export interface TuneCommandOptions {
+  settings: Partial<Record<SettingKey, unknown>>;
+  models: string;
+  trials: string;
+  seeds: string;
+  seed: string;
+  split?: string;
+  splitSeed?: string;
+  jobs: string;
+  out?: string;
+  resume?: string;
+  json: boolean;
+}
+
+function count(flag: string, raw: string, min: number): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer ≥ ${min}, got '${raw}'`);
+  return n;
+}
+
+function parseSplit(raw: string): [number, number, number] {
+  const parts = raw.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+  const sum = parts.reduce((a, b) => a + b, 0);
+  if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x) || x < 0) || Math.abs(sum - 1) > 1e-9) {
+    throw new UsageError(`--split takes train,val,test fractions that sum to 1, e.g. --split 0.6,0.2,0.2; got '${raw}'`);
+  }
+  return parts as [number, number, number];
+}
+
+/** One line per event worth reading as it happens. */
+function eventLine(e: JournalEvent): string | undefined {
+  const value = (x: number | null) => (x === null ? '—' : x.toFixed(4));
+  switch (e.event) {
+    case 'reference':
+      return `persistence on ${e.audio}: val ${value(e.val_loss)}, test ${value(e.test_loss)}`;
+    case 'rung':
+      return `${e.unit} trial ${e.trial}, ${e.epochs} epoch${e.epochs === 1 ? '' : 's'}: score ${e.score === null ? `diverged (${e.error})` : e.score.toFixed(4)}`;
+    case 'trial_end':
+      return e.status === 'completed' ? undefined : `${e.unit} trial ${e.trial} ${e.status} at ${e.epochs} epoch${e.epochs === 1 ? '' : 's'}`;
+    case 'retrain':
+      return `${e.unit} seed ${e.seed} on ${e.audio}: ${e.status === 'ok' ? `test ${value(e.test_loss)}` : `${e.status}: ${e.error}`}`;
+    default:
+      return undefined;
+  }
+}
+
+export async function tuneCommand(audio: string[], given: TuneCommandOptions): Promise<void> {
+  // --seed is the study's own flag, not the per-run setting of the same name.
+  const settings = Object.fromEntries(Object.entries(given.settings).filter(([k]) => SETTINGS[k as SettingKey].scope === 'run'));
+  const options = { ...given, settings };
+  const signals = stopOnSignals('stopping the running runs after their epoch');
+  const out = process.stdout;
+  const onEvent = (e: JournalEvent) => {
+    const line = options.json ? undefined : eventLine(e);
+    if (line) out.write(line + '\n');
+  };
+  let study: TuneResult;
+  try {
+    if (options.resume) {
+      const given = Object.keys(options.settings) as SettingKey[];
+      const own = [['--split', options.split], ['--split-seed', options.splitSeed]].find(([, v]) => v !== undefined)?.[0];
+      if (audio.length || given.length || own) {
+        throw new UsageError(`--resume finishes ${options.resume} with its own recordings and settings (drop ${audio[0] ?? own ?? SETTINGS[given[0]].flag})`);
+      }
+      study = await resumeTune(options.resume, { signal: signals.signal, onEvent });
+    } else {
+      // The study's split, not a run's: its seed is fixed for the whole study (the study's --seed unless given).
+      const { split: _split, splitSeed: _splitSeed, ...settings } = options.settings as Record<string, unknown>;
+      const config = resolveConfig({ epochs: TUNE_DEFAULTS.epochs, ...settings });
+      const seed = count('--seed', options.seed, 0);
+      study = await runTune(
+        {
+          models: parseModels(options.models),
+          files: (audio.length ? audio : EXAMPLE_RECORDINGS).map((f) => resolve(f)),
+          config,
+          trials: count('--trials', options.trials, 1),
+          seeds: count('--seeds', options.seeds, 1),
+          seed,
+          split: parseSplit(options.split ?? TUNE_DEFAULTS.split),
+          splitSeed: options.splitSeed !== undefined ? count('--split-seed', options.splitSeed, 0) : seed,
+          fixed: SEARCHABLE_SETTINGS.filter((k) => options.settings[k] !== undefined),
+          jobs: count('--jobs', options.jobs, 0),
+        },
+        options.out,
+        { signal: signals.signal, onEvent },
+      );
+    }
+  } finally {
+    signals.dispose();
+  }
+
+  const { dir, record } = study;
+  const { writeTuneFigure } = await import('../report/tune.js'); // Vega and resvg load only here
+  const figure = await writeTuneFigure(record, dir);
+  if (options.json) {
+    out.write(JSON.stringify({ out: dir, status: record.status, wall_seconds: record.wall_seconds, units: record.units.map(({ trials: _, ...u }) => u) }) + '\n');
+  } else {
+    out.write(`\n${study.table}\n`);
+    out.write(`${(record.wall_seconds / 60).toFixed(1)} min. Results: ${join(dir, TUNE_FILE)}, table.md, journal.jsonl${figure ? `, ${basename(figure)}` : ' (no tune.png: no font found to draw it)'}\n`);
+  }
+  if (record.status === 'interrupted') {
+    const why = signals.signal.aborted ? 'interrupted' : 'some runs were killed';
+    throw new UsageError(`${why}: finished runs are in the journal, the others keep their checkpoints; finish with: audiopred tune --resume ${dir}`, signals.signal.aborted ? signals.exitCode() : 1);
+  }
+}

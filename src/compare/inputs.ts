@@ -1,0 +1,58 @@
+/**
+ * What a study checks before its first run, so a bad recording or a broken unit is one clear
+ * error rather than a table of failed runs: each recording decodes and has segments enough to
+ * split, each unit loads and builds, and no two units share a name.
+ */
+import { loadFeatures } from '../audio/features.js';
+import type { TrainConfig } from '../config/settings.js';
+import { cutSegments } from '../data/dataset.js';
+import { UsageError } from '../errors.js';
+import { getBackend } from '../kernels/index.js';
+import { routeOptions } from '../models/options.js';
+import type { PredictorUnit } from '../models/unit.js';
+import { buildUnit } from '../runs/learner.js';
+import { resolveUnit, type UnitSource } from '../units/load.js';
+
+export interface StudyInputs {
+  sources: UnitSource[];
+  /** How tables name each unit. */
+  labels: string[];
+  /** Each unit's own `--opt` settings, by its key. */
+  routed: Map<string, Record<string, string>>;
+  /** Each unit as built with the study's settings (its kind, and for online units its passes). */
+  units: PredictorUnit[];
+  segmentCounts: Map<string, number>;
+}
+
+/** `configFor` gives the settings a unit is built with (default: the shared ones with its own options). */
+export async function checkInputs(
+  files: readonly string[],
+  models: readonly string[],
+  config: TrainConfig,
+  configFor: (source: UnitSource, own: Record<string, string>) => TrainConfig = (_, own) => ({ ...config, options: own }),
+): Promise<StudyInputs> {
+  const segmentCounts = new Map<string, number>();
+  let features = 0;
+  for (const file of files) {
+    const f = await loadFeatures(file, config.normalize);
+    const segments = cutSegments(f.data, f.frames, f.coefficients, config.segment, file);
+    if (segments.count < 4) throw new UsageError(`${file}: only ${segments.count} segments, too few for a validation split; use a longer recording or a smaller --segment`);
+    segmentCounts.set(file, segments.count);
+    features = f.coefficients;
+  }
+  const sources: UnitSource[] = [];
+  for (const model of models) sources.push(await resolveUnit(model));
+  const keys = sources.map((s) => s.key);
+  if (new Set(keys).size !== keys.length) throw new UsageError(`--models names two units the same way (${keys.join(', ')}); rename a module`);
+  const routed = routeOptions(config.options, keys);
+  const labels: string[] = [];
+  const units: PredictorUnit[] = [];
+  for (const source of sources) {
+    const { unit } = buildUnit(source, configFor(source, routed.get(source.key)!), features, config.segment - 1, getBackend('plain'));
+    units.push(unit);
+    // Tables name a unit as it names itself; a user's module file name only if two units share a name.
+    labels.push(source.moduleUrl ? unit.name : source.label);
+  }
+  const unique = labels.map((l, i) => (labels.indexOf(l) !== i || labels.lastIndexOf(l) !== i ? sources[i].label : l));
+  return { sources, labels: unique, routed, units, segmentCounts };
+}

@@ -1,0 +1,44 @@
+/**
+ * tune.json as a Markdown table, a row per unit: the configuration that won, what its trials
+ * cost, and its test loss with the paired difference from persistence. A statistic that does not
+ * exist (the spread of one seed, a test loss before the split existed) reads '—', never 0.
+ */
+import { describeTuned, tunedFromJson } from '../compare/tuned.js';
+import type { Summary } from '../compare/stats.js';
+import { REFERENCE_UNIT } from '../compare/summary.js';
+import type { TuneRecord, UnitRecordJson } from './record.js';
+
+const NONE = '—';
+/** Four decimals, or three significant digits below 0.01 (a loss of 0.0007 is not 0.0007 ± nothing). */
+const loss = (x: number) => (x !== 0 && Math.abs(x) < 0.01 ? x.toPrecision(3) : x.toFixed(4));
+const withInterval = (s: Summary | null) => (s ? `${loss(s.mean)}${s.ci95 ? ` [${loss(s.ci95[0])}, ${loss(s.ci95[1])}]` : ''}` : NONE);
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${loss(x)}`;
+
+const COLUMNS: [string, (u: UnitRecordJson) => string][] = [
+  ['unit', (u) => u.unit],
+  ['best config', (u) => (u.unit === REFERENCE_UNIT ? 'reference' : u.best_config ? describeTuned(tunedFromJson(u.best_config, 'tune.json')) : 'none (every trial diverged)')],
+  ['trials run / stopped', (u) => (u.unit === REFERENCE_UNIT ? NONE : `${u.trials_run} / ${u.trials_stopped + u.trials_diverged}`)],
+  ['epochs spent', (u) => (u.unit === REFERENCE_UNIT ? NONE : String(u.epochs_spent))],
+  ['test loss [95 % CI]', (u) => withInterval(u.test_loss)],
+  ['Δ vs persistence [95 % CI], wins', (u) => {
+    if (u.unit === REFERENCE_UNIT) return 'reference';
+    const v = u.vs_persistence;
+    return v ? `${signed(v.mean)}${v.ci95 ? ` [${signed(v.ci95[0])}, ${signed(v.ci95[1])}]` : ''}, ${v.wins}/${v.n}` : NONE;
+  }],
+  ['eval', (u) => u.eval],
+];
+
+export function formatTuneTable(record: TuneRecord): string {
+  const { settings } = record;
+  const rows = record.units.map((u) => COLUMNS.map(([, cell]) => cell(u)));
+  const widths = COLUMNS.map(([title], c) => Math.max(title.length, ...rows.map((r) => r[c].length)));
+  const line = (values: string[]) => `| ${values.map((v, c) => v.padEnd(widths[c])).join(' | ')} |`;
+  const files = record.files.map((f) => f.path.split(/[\\/]/).pop()).join(', ');
+  const heading =
+    `tune: ${settings.trials} trials per unit of at most ${settings.epochs} epochs (ASHA, reduction ${settings.reduction}, rungs ${settings.rungs.join(', ')}), ` +
+    `best config retrained with seeds ${settings.seeds.join(', ')}; split ${settings.split.join('/')} (seed ${settings.split_seed}); ${files}`;
+  const out = [heading, '', line(COLUMNS.map(([title]) => title)), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line), ''];
+  out.push('Test loss: MSE on the held-out test segments, the mean over recordings per seed, then over seeds. Δ: persistence − unit, paired by seed and recording (above 0 beats persistence).');
+  if (record.status !== 'done') out.push(`The study was stopped (${record.status}): rows show what had finished.`);
+  return out.join('\n') + '\n';
+}
