@@ -5,7 +5,7 @@
  */
 import { loadFeatures } from '../audio/features.js';
 import type { TrainConfig } from '../config/settings.js';
-import { cutSegments } from '../data/dataset.js';
+import { checkSplit, cutSegments } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
 import { getBackend } from '../kernels/index.js';
 import { routeOptions } from '../models/options.js';
@@ -36,7 +36,7 @@ export async function checkInputs(
   for (const file of files) {
     const f = await loadFeatures(file, config.normalize);
     const segments = cutSegments(f.data, f.frames, f.coefficients, config.segment, file);
-    if (segments.count < 4) throw new UsageError(`${file}: only ${segments.count} segments, too few for a validation split; use a longer recording or a smaller --segment`);
+    checkSplit(segments.count, config.split, file);
     segmentCounts.set(file, segments.count);
     features = f.coefficients;
   }

@@ -20,7 +20,6 @@ import { backendLabel } from '../kernels/index.js';
 import { version } from '../version.js';
 import { costReport, unitOf, type CostReport, type Learner } from './learner.js';
 import { prepareRun } from './prepare.js';
-import { OnlineTrainer } from '../train/online-trainer.js';
 import type { TrainingState } from '../train/state.js';
 import { resolveUnit, type UnitSource } from '../units/load.js';
 import { loadTrainingState, saveCheckpoint } from './checkpoint.js';
@@ -203,7 +202,7 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
     try {
       while (trainer.epoch < config.epochs && !trainer.finished && !options.signal?.aborted) {
         lastGood = checkpointEpoch === trainer.epoch ? undefined : trainer.snapshot(); // snapshots are copies
-        const r = trainer.step(); // TODO(eval): online units validate by config.eval once OnlineTrainer.step passes it to evaluate
+        const r = trainer.step();
         const seconds = sessionSeconds();
         const report: EpochReport = { ...r, seconds: earlierSeconds + seconds, epochsPerSecond: (r.epoch - startEpoch) / seconds };
         await record.epoch({ epoch: r.epoch, train_loss: r.trainLoss, val_loss: r.valLoss, seconds: report.seconds, epochs_per_second: report.epochsPerSecond });
@@ -246,6 +245,5 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
 
 /** The trained model's loss on the test segments: backprop units frozen, online units by --eval. */
 function testLossOf(trainer: Learner, test: Int32Array): number {
-  if (trainer instanceof OnlineTrainer) return trainer.evaluate(test); // TODO(eval): trainer.evaluate(test, config.eval)
-  return trainer.evaluate(test);
+  return trainer.evaluate(test); // an OnlineTrainer scores by its config's --eval
 }

@@ -31,7 +31,7 @@ import type { Backend } from '../kernels/backend.js';
 import type { UnitCost } from '../models/cost.js';
 import type { OnlineUnit } from '../models/online.js';
 import { unitThrew } from '../models/unit-errors.js';
-import type { TrainConfig } from '../config/settings.js';
+import type { EvalProtocol, TrainConfig } from '../config/settings.js';
 import { shiftedMse } from './loss.js';
 import type { TrainingState } from './state.js';
 import type { EpochResult } from './trainer.js';
@@ -41,7 +41,7 @@ import type { EpochResult } from './trainer.js';
  * `prequential` learns on them as in training (predict, score, then learn
  * from the target once it arrives), as continual learners are judged.
  */
-export type EvalProtocol = 'frozen' | 'prequential';
+export type { EvalProtocol };
 
 /** A pass over segments: training, or validation frozen or prequential. */
 type Pass = 'training' | EvalProtocol;
@@ -78,6 +78,7 @@ export class OnlineTrainer {
     this.seg = new Float32Array(config.batch * L * F);
     this.out = new Float32Array(config.batch * (L - 1) * F);
     this.error = new Float32Array(F);
+    this.checkProtocol(config.eval); // before the first epoch, not after it
     const frames = (a: Float32Array) => Array.from({ length: a.length / F }, (_, i) => a.subarray(i * F, (i + 1) * F));
     this.xFrames = frames(this.x);
     this.segFrames = frames(this.seg);
@@ -113,7 +114,7 @@ export class OnlineTrainer {
    * closed form (`passes`) learns only at endPass, which evaluation never
    * calls, so its predictions cannot change: prequential is frozen for it.
    */
-  evaluate(indices: Int32Array = this.split.val, protocol: EvalProtocol = 'frozen'): number {
+  evaluate(indices: Int32Array = this.split.val, protocol: EvalProtocol = this.config.eval): number {
     if (protocol === 'frozen' || this.unit.passes !== undefined) return this.pass(indices, 'frozen');
     this.checkProtocol(protocol);
     const saved = this.learningState();
