@@ -37,7 +37,7 @@ function numberedSegments(count: number): Segments {
   return { data, count, length: L, features: F };
 }
 
-const split: Split = { train: Int32Array.of(0, 1, 2, 3, 4), val: Int32Array.of(5, 6, 7) };
+const split: Split = { train: Int32Array.of(0, 1, 2, 3, 4), val: Int32Array.of(5, 6, 7), test: new Int32Array(0) };
 
 function config(horizon: number): TrainConfig {
   return resolveConfig({ horizon, batch: 2, segment: L, seed: 4 });
