@@ -20,10 +20,13 @@
  * Run it:  npx audiopred train --model examples/units/delta-rule.ts --epochs 5
  *          npx audiopred train --model examples/units/delta-rule.ts --opt rate=0.05
  */
-import { layoutParams, readOptions, type LearnSignal, type OnlineUnit, type UnitContext } from 'audiopred';
+import { layoutParams, readOptions, type LearnSignal, type OnlineUnit, type SearchSpace, type UnitContext } from 'audiopred';
 
 /** Time constants of the traces, in frames (10 ms each). */
 const TAUS = [2, 4, 8, 16];
+
+/** What `audiopred tune` varies: the one option this unit reads (it has no --lr or --hidden). */
+export const search: SearchSpace = { options: { rate: { log: [1e-3, 1] } } };
 
 export default function createDeltaRule(context: UnitContext): OnlineUnit {
   const F = context.features;
