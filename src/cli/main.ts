@@ -12,7 +12,6 @@ import { unitsCommand } from './units.js';
 
 type Flags = Record<string, string | string[] | boolean | undefined>;
 
-const hasFlag = (command: Command, flag: string) => command.options.some((o) => o.long === flag);
 
 /** A shared setting's help where a command uses it differently (tune's --epochs). */
 function describeFlag(command: Command, flag: string, description: string): void {
@@ -89,11 +88,8 @@ function buildProgram(): Command {
     .argument('[audio...]', 'audio files (default: every recording in examples/audio)');
   addSettingFlags(tune, 'compare');
   describeFlag(tune, '--epochs', `most epochs a trial runs, and what the best config is retrained for (default: ${TUNE_DEFAULTS.epochs})`);
-  if (!hasFlag(tune, '--split')) tune.option('--split <train,val,test>', `fractions of the segments; tune needs test segments (default: ${TUNE_DEFAULTS.split})`);
-  else describeFlag(tune, '--split', `fractions of the segments for training, validation and test; tune needs test segments (default: ${TUNE_DEFAULTS.split})`);
-  const splitSeedHelp = 'seed of the one split every run of the study uses (default: --seed)';
-  if (!hasFlag(tune, '--split-seed')) tune.option('--split-seed <n>', splitSeedHelp);
-  else describeFlag(tune, '--split-seed', splitSeedHelp);
+  describeFlag(tune, '--split', `fractions of the segments for training, validation and test; tune needs test segments (default: ${TUNE_DEFAULTS.split})`);
+  describeFlag(tune, '--split-seed', 'seed of the one split every run of the study uses (default: --seed)');
   tune
     .addOption(new Option('--models <list>', 'comma-separated units: built-in names or unit modules (persistence runs as the reference)').default(TUNE_DEFAULTS.models))
     .addOption(new Option('--trials <n>', 'configurations tried per unit').default(TUNE_DEFAULTS.trials))
@@ -110,8 +106,6 @@ function buildProgram(): Command {
         trials: String(opts.trials),
         seeds: String(opts.seeds),
         seed: String(opts.seed),
-        ...(opts.split !== undefined ? { split: String(opts.split) } : {}),
-        ...(opts.splitSeed !== undefined ? { splitSeed: String(opts.splitSeed) } : {}),
         jobs: String(opts.jobs),
         ...(opts.out !== undefined ? { out: String(opts.out) } : {}),
         ...(opts.resume !== undefined ? { resume: String(opts.resume) } : {}),

@@ -22,8 +22,6 @@ export interface TuneCommandOptions {
   trials: string;
   seeds: string;
   seed: string;
-  split?: string;
-  splitSeed?: string;
   jobs: string;
   out?: string;
   resume?: string;
@@ -34,15 +32,6 @@ function count(flag: string, raw: string, min: number): number {
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer ≥ ${min}, got '${raw}'`);
   return n;
-}
-
-function parseSplit(raw: string): [number, number, number] {
-  const parts = raw.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
-  const sum = parts.reduce((a, b) => a + b, 0);
-  if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x) || x < 0) || Math.abs(sum - 1) > 1e-9) {
-    throw new UsageError(`--split takes train,val,test fractions that sum to 1, e.g. --split 0.6,0.2,0.2; got '${raw}'`);
-  }
-  return parts as [number, number, number];
 }
 
 /** One line per event worth reading as it happens. */
@@ -76,15 +65,12 @@ export async function tuneCommand(audio: string[], given: TuneCommandOptions): P
   try {
     if (options.resume) {
       const given = Object.keys(options.settings) as SettingKey[];
-      const own = [['--split', options.split], ['--split-seed', options.splitSeed]].find(([, v]) => v !== undefined)?.[0];
-      if (audio.length || given.length || own) {
-        throw new UsageError(`--resume finishes ${options.resume} with its own recordings and settings (drop ${audio[0] ?? own ?? SETTINGS[given[0]].flag})`);
+      if (audio.length || given.length) {
+        throw new UsageError(`--resume finishes ${options.resume} with its own recordings and settings (drop ${audio[0] ?? SETTINGS[given[0]].flag})`);
       }
       study = await resumeTune(options.resume, { signal: signals.signal, onEvent });
     } else {
-      // The study's split, not a run's: its seed is fixed for the whole study (the study's --seed unless given).
-      const { split: _split, splitSeed: _splitSeed, ...settings } = options.settings as Record<string, unknown>;
-      const config = resolveConfig({ epochs: TUNE_DEFAULTS.epochs, ...settings });
+      const config = resolveConfig({ epochs: TUNE_DEFAULTS.epochs, split: TUNE_DEFAULTS.split, ...options.settings });
       const seed = count('--seed', options.seed, 0);
       study = await runTune(
         {
@@ -94,8 +80,9 @@ export async function tuneCommand(audio: string[], given: TuneCommandOptions): P
           trials: count('--trials', options.trials, 1),
           seeds: count('--seeds', options.seeds, 1),
           seed,
-          split: parseSplit(options.split ?? TUNE_DEFAULTS.split),
-          splitSeed: options.splitSeed !== undefined ? count('--split-seed', options.splitSeed, 0) : seed,
+          // One split for the whole study, whatever a run's seed: the study's --seed unless --split-seed is given.
+          split: [...config.split],
+          splitSeed: config.splitSeed ?? seed,
           fixed: SEARCHABLE_SETTINGS.filter((k) => options.settings[k] !== undefined),
           jobs: count('--jobs', options.jobs, 0),
         },

@@ -48,7 +48,7 @@ export async function checkInputs(
   const labels: string[] = [];
   const units: PredictorUnit[] = [];
   for (const source of sources) {
-    const { unit } = buildUnit(source, configFor(source, routed.get(source.key)!), features, config.segment - 1, getBackend('plain'));
+    const { unit } = buildUnit(source, configFor(source, routed.get(source.key)!), features, config.segment - 1, getBackend()); // wasm where it runs: the causality probe is ~10× faster there
     units.push(unit);
     // Tables name a unit as it names itself; a user's module file name only if two units share a name.
     labels.push(source.moduleUrl ? unit.name : source.label);

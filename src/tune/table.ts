@@ -28,6 +28,12 @@ const COLUMNS: [string, (u: UnitRecordJson) => string][] = [
   ['eval', (u) => u.eval],
 ];
 
+/** How many trials scored, if three or more did and all the same (the search varied nothing the unit reads); else 0. */
+function trialsScoredAlike(u: UnitRecordJson): number {
+  const first = u.trials.map((t) => t.scores[0]?.score).filter((x): x is number => typeof x === 'number');
+  return first.length >= 3 && first.every((x) => Math.abs(x - first[0]) <= 1e-12 * Math.abs(first[0])) ? first.length : 0;
+}
+
 export function formatTuneTable(record: TuneRecord): string {
   const { settings } = record;
   const rows = record.units.map((u) => COLUMNS.map(([, cell]) => cell(u)));
@@ -39,6 +45,10 @@ export function formatTuneTable(record: TuneRecord): string {
     `best config retrained with seeds ${settings.seeds.join(', ')}; split ${settings.split.join('/')} (seed ${settings.split_seed}); ${files}`;
   const out = [heading, '', line(COLUMNS.map(([title]) => title)), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line), ''];
   out.push('Test loss: MSE on the held-out test segments, the mean over recordings per seed, then over seeds. Δ: persistence − unit, paired by seed and recording (above 0 beats persistence).');
+  for (const u of record.units) {
+    const alike = trialsScoredAlike(u);
+    if (alike) out.push(`${u.unit}: its ${alike} trials scored the same at their first rung, so the search chose nothing; its search space may vary settings it does not read (docs/units.md, "Search space").`);
+  }
   if (record.status !== 'done') out.push(`The study was stopped (${record.status}): rows show what had finished.`);
   return out.join('\n') + '\n';
 }

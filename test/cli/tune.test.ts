@@ -11,7 +11,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SETTING_KEYS, type SettingKey } from '../../src/config/settings.js';
 import { encodeWav16 } from '../../src/formats/wav.js';
 import type { TuneRecord } from '../../src/tune/record.js';
 import { BIN, CLI_CWD, assertCleanError, runCli, type CliResult } from '../helpers/cli.js';
@@ -25,8 +24,6 @@ writeFileSync(audio, encodeWav16([testSignal(12, RATE)], RATE));
 
 /** rnn (hidden fixed at 8, so lr, weight decay and batch are searched) and linear (closed form): 3 trials of ≤ 9 epochs, 2 seeds. */
 const studyArgs = ['tune', audio, '--segment', '100', '--hidden', '8', '--models', 'rnn,linear', '--trials', '3', '--epochs', '9', '--seeds', '2', '--jobs', '2'];
-const hasTestSplit = SETTING_KEYS.includes('split' as SettingKey);
-const NEEDS_SPLIT = hasTestSplit ? false : 'needs the split setting (train/val/test) from the split branch';
 
 const tuneJson = (out: string) => JSON.parse(readFileSync(join(out, 'tune.json'), 'utf8')) as TuneRecord;
 const journal = (out: string) => (existsSync(join(out, 'journal.jsonl')) ? readFileSync(join(out, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
@@ -106,7 +103,7 @@ test('tune writes a tune.json that agrees with its journal and its run folders',
   assert.match(wholeRun.stdout, /^\| rnn +\| lr [\d.e-]+, wd [\d.e-]+, batch \d+ +\| 3 \/ \d +\| \d+ +\|/m);
 });
 
-test('the retrained units are scored on held-out test segments, paired with persistence', { todo: NEEDS_SPLIT }, () => {
+test('the retrained units are scored on held-out test segments, paired with persistence', () => {
   assert.equal(wholeRun.code, 0, wholeRun.stderr);
   const record = tuneJson(whole);
   const [reference, rnn, linear] = record.units;
