@@ -11,6 +11,7 @@ import { UsageError } from '../errors.js';
 import { resumeStudy, runStudy, STUDY_FILE, type StudyOptions, type StudyResult } from '../compare/study.js';
 import type { JobResult } from '../compare/job.js';
 import { readTunedConfigs } from '../tune/record.js';
+import { queueHooks } from './queue-status.js';
 import { stopOnSignals } from './signals.js';
 
 export interface CompareCommandOptions {
@@ -22,6 +23,8 @@ export interface CompareCommandOptions {
   /** A folder audiopred tune wrote: its units run their best configs. */
   tuned?: string;
   resume?: string;
+  /** redis://HOST:PORT: queue the runs there for workers. */
+  redis?: string;
   json: boolean;
   png: boolean;
   log: boolean;
@@ -53,7 +56,8 @@ export async function compareCommand(audio: string[], options: CompareCommandOpt
   const progress = createProgress(options.json);
   let study: StudyResult;
   try {
-    const hooks: StudyOptions = { signal: signals.signal, onStart: progress.start, onEpoch: progress.epoch, onRunDone: progress.runDone };
+    if (options.redis) await (await import('../queue/redis.js')).checkRedis(options.redis); // before any folder is made (ioredis loads only here)
+    const hooks: StudyOptions = { signal: signals.signal, onStart: progress.start, onEpoch: progress.epoch, onRunDone: progress.runDone, ...queueHooks(options.redis) };
     if (options.resume) {
       const given = Object.keys(options.settings) as SettingKey[];
       if (audio.length || given.length || options.tuned) {
@@ -88,13 +92,14 @@ export async function compareCommand(audio: string[], options: CompareCommandOpt
   } else {
     out.write(`\n${study.tables}\n`);
     const ran = study.results.length;
-    out.write(`${ran} runs in ${(record.wall_seconds / 60).toFixed(1)} min (${record.parallel_runs} side by side, ${record.threads_per_run} thread${record.threads_per_run === 1 ? '' : 's'} each). `);
+    const where = options.redis ? 'on the queue' : `${record.parallel_runs} side by side`;
+    out.write(`${ran} runs in ${(record.wall_seconds / 60).toFixed(1)} min (${where}, ${record.threads_per_run} thread${record.threads_per_run === 1 ? '' : 's'} each). `);
     out.write(`Results: ${join(dir, STUDY_FILE)}, compare.csv, runs.csv, table.md, compare.html${options.png ? ' and PNGs' : ''}\n`);
   }
   if (record.status === 'interrupted') {
     const done = study.results.filter((r) => r.status !== 'interrupted').length;
     const total = record.files.length * record.models.length * record.seeds.length;
-    throw new UsageError(`interrupted: ${done} of ${total} runs finished, the others keep their checkpoints; finish with: audiopred compare --resume ${dir}`, signals.exitCode());
+    throw new UsageError(`interrupted: ${done} of ${total} runs finished, the others keep their checkpoints; finish with: audiopred compare --resume ${dir}${options.redis ? ` --redis ${options.redis}` : ''}`, signals.exitCode());
   }
   const bad = study.results.filter((r) => r.status !== 'ok');
   if (bad.length) throw new UsageError(`${bad.length} of ${study.results.length} runs failed (${bad[0].job.label}: ${bad[0].error}); see runs.csv in ${dir}`, 1);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { NORMALIZATIONS } from '../audio/standardize.js';
 import { UsageError } from '../errors.js';
@@ -8,6 +9,7 @@ import { featuresCommand } from './features.js';
 import { trainCommand } from './train.js';
 import { compareCommand } from './compare.js';
 import { TUNE_DEFAULTS, tuneCommand } from './tune.js';
+import { workerCommand } from './worker.js';
 import { unitsCommand } from './units.js';
 
 type Flags = Record<string, string | string[] | boolean | undefined>;
@@ -64,6 +66,7 @@ function buildProgram(): Command {
     .addOption(new Option('-o, --out <dir>', 'folder for compare.json, compare.csv, runs.csv, the table and every run (default: runs/compare-TIME)'))
     .option('--tuned <dir>', 'run each unit that audiopred tune tuned in DIR with its best config (the others with the settings given)')
     .option('--resume <dir>', 'finish a compare that was stopped: rerun only the runs its folder lacks (its own settings)')
+    .option('--redis <url>', 'put the runs on a BullMQ queue in this Redis (redis://HOST:PORT) for audiopred worker on any machine')
     .option('--json', 'print the results as JSON instead of tables')
     .option('--png', 'also write the figures of compare.html as PNGs')
     .option('--log', 'log-scale losses in the PNGs and the page\'s first view')
@@ -76,6 +79,7 @@ function buildProgram(): Command {
         ...(opts.out !== undefined ? { out: String(opts.out) } : {}),
         ...(opts.tuned !== undefined ? { tuned: String(opts.tuned) } : {}),
         ...(opts.resume !== undefined ? { resume: String(opts.resume) } : {}),
+        ...(opts.redis !== undefined ? { redis: String(opts.redis) } : {}),
         json: opts.json === true,
         png: opts.png === true,
         log: opts.log === true,
@@ -98,6 +102,7 @@ function buildProgram(): Command {
     .addOption(new Option('--jobs <n>', 'runs side by side (0 = one per core)').default(TUNE_DEFAULTS.jobs))
     .addOption(new Option('-o, --out <dir>', 'folder for tune.json, table.md, tune.png, journal.jsonl and every run (default: runs/tune-TIME)'))
     .option('--resume <dir>', 'finish a tune that was stopped or killed, from its journal (its own settings)')
+    .option('--redis <url>', 'put the runs on a BullMQ queue in this Redis (redis://HOST:PORT) for audiopred worker on any machine')
     .option('--json', 'print the results as JSON instead of a table')
     .action(async (audio: string[], opts: Flags) => {
       await tuneCommand(audio, {
@@ -109,7 +114,24 @@ function buildProgram(): Command {
         jobs: String(opts.jobs),
         ...(opts.out !== undefined ? { out: String(opts.out) } : {}),
         ...(opts.resume !== undefined ? { resume: String(opts.resume) } : {}),
+        ...(opts.redis !== undefined ? { redis: String(opts.redis) } : {}),
         json: opts.json === true,
+      });
+    });
+
+  program
+    .command('worker')
+    .description('take runs of every study queued in a Redis (compare or tune with --redis) and train them here, until stopped')
+    .requiredOption('--redis <url>', 'the Redis the studies are queued in: redis://[USER:PASSWORD@]HOST:PORT[/DB]')
+    .addOption(new Option('--concurrency <n>', 'runs at once on this machine (one thread each)').default(String(availableParallelism())))
+    .option('--data <dir>', 'a folder to find recordings and unit modules in by file name, when they are not at the study\'s paths (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--name <name>', 'how progress views name this worker (default: HOST:PID)')
+    .action(async (opts: Flags) => {
+      await workerCommand({
+        redis: String(opts.redis),
+        concurrency: String(opts.concurrency),
+        data: (opts.data as string[]) ?? [],
+        ...(opts.name !== undefined ? { name: String(opts.name) } : {}),
       });
     });
 

@@ -12,6 +12,7 @@ import { TUNE_FILE } from '../tune/record.js';
 import { resumeTune, runTune, type TuneResult } from '../tune/study.js';
 import type { JournalEvent } from '../tune/journal.js';
 import { parseModels } from './compare.js';
+import { queueHooks } from './queue-status.js';
 import { stopOnSignals } from './signals.js';
 
 export const TUNE_DEFAULTS = { models: 'linear,rnn,esn', trials: '20', epochs: 100, seeds: '3', seed: '1', split: '0.6,0.2,0.2', jobs: '0' };
@@ -25,6 +26,8 @@ export interface TuneCommandOptions {
   jobs: string;
   out?: string;
   resume?: string;
+  /** redis://HOST:PORT: queue the runs there for workers. */
+  redis?: string;
   json: boolean;
 }
 
@@ -63,12 +66,14 @@ export async function tuneCommand(audio: string[], given: TuneCommandOptions): P
   };
   let study: TuneResult;
   try {
+    if (options.redis) await (await import('../queue/redis.js')).checkRedis(options.redis); // before any folder is made (ioredis loads only here)
+    const hooks = { signal: signals.signal, onEvent, ...queueHooks(options.redis) };
     if (options.resume) {
       const given = Object.keys(options.settings) as SettingKey[];
       if (audio.length || given.length) {
         throw new UsageError(`--resume finishes ${options.resume} with its own recordings and settings (drop ${audio[0] ?? SETTINGS[given[0]].flag})`);
       }
-      study = await resumeTune(options.resume, { signal: signals.signal, onEvent });
+      study = await resumeTune(options.resume, hooks);
     } else {
       const config = resolveConfig({ epochs: TUNE_DEFAULTS.epochs, split: TUNE_DEFAULTS.split, ...options.settings });
       const seed = count('--seed', options.seed, 0);
@@ -87,7 +92,7 @@ export async function tuneCommand(audio: string[], given: TuneCommandOptions): P
           jobs: count('--jobs', options.jobs, 0),
         },
         options.out,
-        { signal: signals.signal, onEvent },
+        hooks,
       );
     }
   } finally {
@@ -105,6 +110,6 @@ export async function tuneCommand(audio: string[], given: TuneCommandOptions): P
   }
   if (record.status === 'interrupted') {
     const why = signals.signal.aborted ? 'interrupted' : 'some runs were killed';
-    throw new UsageError(`${why}: finished runs are in the journal, the others keep their checkpoints; finish with: audiopred tune --resume ${dir}`, signals.signal.aborted ? signals.exitCode() : 1);
+    throw new UsageError(`${why}: finished runs are in the journal, the others keep their checkpoints; finish with: audiopred tune --resume ${dir}${options.redis ? ` --redis ${options.redis}` : ''}`, signals.signal.aborted ? signals.exitCode() : 1);
   }
 }

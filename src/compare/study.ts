@@ -16,7 +16,7 @@ import { createUniqueFolder, ensureFolder, timestamp } from '../runs/folder.js';
 import { costToJson } from '../runs/record.js';
 import type { UnitSource } from '../units/load.js';
 import { version } from '../version.js';
-import { createLocalExecutor, type Executor } from './executor.js';
+import { openExecutor, type ExecutorChoice } from '../queue/open.js';
 import { checkInputs, type StudyInputs } from './inputs.js';
 import { prepareJob, type EpochPoint, type Job, type JobResult } from './job.js';
 import { REFERENCE_UNIT, summarizeResults, type UnitSummary } from './summary.js';
@@ -46,10 +46,8 @@ export interface TunedUnits {
   configs: Map<string, TunedConfig>;
 }
 
-export interface StudyOptions {
+export interface StudyOptions extends ExecutorChoice {
   signal?: AbortSignal;
-  /** Where the runs run (default: child processes on this machine, `jobs` side by side). */
-  executor?: Executor;
   /** Before the first run: how many runs, of how many epochs each. */
   onStart?: (runs: number, epochs: number) => void;
   onEpoch?: (job: Job, point: EpochPoint) => void;
@@ -210,7 +208,8 @@ async function execute(plan: StudyPlan, folder: () => string, created: string, o
   const dir = folder();
   const total = plan.files.length * plan.models.length * plan.seeds.length;
   const parallel = Math.min(plan.jobs > 0 ? plan.jobs : availableParallelism(), total);
-  const threads = Math.max(1, Math.floor(availableParallelism() / parallel));
+  const opened = await openExecutor(dir, parallel, options);
+  const threads = opened.queued ? 1 : Math.max(1, Math.floor(availableParallelism() / parallel));
   const jobs = planJobs(plan, checked, dir, threads);
   const started = performance.now();
   const record = (status: StudyStatus, results: readonly (JobResult | undefined)[]): StudyRecord => {
@@ -251,7 +250,7 @@ async function execute(plan: StudyPlan, folder: () => string, created: string, o
   queue.sort((a, b) => weight(b.job) - weight(a.job) || a.i - b.i);
 
   // Longest first, each to the first free lane; a stop lets the running runs end their epoch and starts no more.
-  const executor = options.executor ?? createLocalExecutor(Math.max(1, parallel));
+  const { executor } = opened;
   const pending = queue.map(({ job, i }) => {
     const run = executor.run(job, (p) => options.onEpoch?.(job, p));
     void run.result.then((result) => {
@@ -266,10 +265,14 @@ async function execute(plan: StudyPlan, folder: () => string, created: string, o
   if (options.signal?.aborted) stopAll();
   try {
     await Promise.all(pending.map((r) => r.result));
+  } catch (err) {
+    await opened.close(false);
+    throw err;
   } finally {
     options.signal?.removeEventListener('abort', stopAll);
   }
   const complete = results.every((r) => r !== undefined && r.status !== 'interrupted');
+  await opened.close(complete);
   const final = record(complete ? 'done' : 'interrupted', results);
   await writeStudy(dir, final);
   const heading = (file: string) => {

@@ -22,7 +22,8 @@ import { writeFileAtomic } from '../files.js';
 import { isModelName } from '../models/registry.js';
 import type { SearchableSetting } from '../models/search.js';
 import { createUniqueFolder, ensureFolder, timestamp } from '../runs/folder.js';
-import { createLocalExecutor, type Executor, type PendingJob } from '../compare/executor.js';
+import type { PendingJob } from '../compare/executor.js';
+import { openExecutor, type ExecutorChoice } from '../queue/open.js';
 import { checkInputs } from '../compare/inputs.js';
 import { sharedConfigJson } from '../compare/study.js';
 import { prepareJob, type Job, type JobResult } from '../compare/job.js';
@@ -59,10 +60,8 @@ export interface TunePlan {
   jobs: number;
 }
 
-export interface TuneOptions {
+export interface TuneOptions extends ExecutorChoice {
   signal?: AbortSignal;
-  /** Where the runs run (default: child processes on this machine, one per lane). */
-  executor?: Executor;
   /** Each event as it is journaled. */
   onEvent?: (event: JournalEvent) => void;
 }
@@ -260,7 +259,8 @@ async function execute(study: Study, dir: string, events: readonly JournalEvent[
     return undefined;
   };
 
-  const executor = options.executor ?? createLocalExecutor(plan.jobs > 0 ? plan.jobs : availableParallelism());
+  const opened = await openExecutor(dir, plan.jobs > 0 ? plan.jobs : availableParallelism(), options);
+  const { executor } = opened;
   let wake = () => {};
   const stopAll = () => inFlight.forEach((p) => p.stop());
   options.signal?.addEventListener('abort', stopAll);
@@ -296,9 +296,10 @@ async function execute(study: Study, dir: string, events: readonly JournalEvent[
   } finally {
     options.signal?.removeEventListener('abort', stopAll);
   }
+  const done = !fatal && state.references.size === plan.files.length && units.every(unitDone);
+  await opened.close(done);
   if (fatal) throw fatal;
 
-  const done = state.references.size === plan.files.length && units.every(unitDone);
   const record = buildTuneRecord({
     status: done ? 'done' : 'interrupted',
     created,
