@@ -61,6 +61,9 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   const events = new QueueEvents(name, { connection: redisOptions(url) as ConnectionOptions, prefix: PREFIX });
   queue.on('error', () => {}); // connection errors are reported once, by `client`
   events.on('error', () => {});
+  // Every queued run waits on these at once (a listener each): hundreds are the design, not a leak.
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
   await events.waitUntilReady();
   await client.hset(STUDIES_KEY, name, JSON.stringify({ dir, host: hostname(), created: new Date().toISOString() }));
 
@@ -68,11 +71,11 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
   let done = 0;
   events.on('progress', ({ jobId, data }) => {
     const follower = followers.get(jobId);
-    const p = data as unknown as RunProgress;
-    if (!follower || typeof p !== 'object' || p === null || typeof p.epoch !== 'number') return;
+    const p = data as unknown as Partial<RunProgress>;
+    if (!follower || typeof p !== 'object' || p === null) return;
     follower.running = true;
-    follower.worker = p.worker;
-    follower.onEpoch({ epoch: p.epoch, train: p.train, val: p.val });
+    if (typeof p.worker === 'string') follower.worker = p.worker;
+    if (typeof p.epoch === 'number' && p.epoch > 0) follower.onEpoch({ epoch: p.epoch, train: p.train!, val: p.val! });
   });
   events.on('active', ({ jobId }) => {
     const follower = followers.get(jobId);
@@ -118,7 +121,7 @@ export async function createQueueExecutor(options: QueueExecutorOptions): Promis
         followers.set(id, { onEpoch, running: false });
         if (stopped) return undefined;
         // The same id again (a resumed coordinator) finds the run queued, running or finished.
-        bull = await queue.add('run', queued, { jobId: id, attempts: RUN_ATTEMPTS, backoff: { type: 'fixed', delay: RETRY_DELAY_MS }, removeOnComplete: false, removeOnFail: false });
+        bull = await queue.add('run', queued, { jobId: id, attempts: RUN_ATTEMPTS, backoff: { type: 'exponential', delay: RETRY_DELAY_MS }, removeOnComplete: false, removeOnFail: false });
         try {
           const back = await Promise.race([bull.waitUntilFinished(events), stopping]);
           if (back === undefined) return undefined;

@@ -19,6 +19,7 @@ export interface QueuedRun {
   checkpoint?: PackedFolder;
 }
 
+/** A worker's report: { worker } alone when it takes the run, then one per epoch. */
 export interface RunProgress {
   worker: string;
   epoch: number;

@@ -100,6 +100,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     if (from && Object.keys(from).length) await unpackFolder(from, out);
     const resume = from !== undefined && STATE_FILE in from;
     log(`${run.job.out}: ${resume ? 'continuing from its checkpoint' : 'starting'}`);
+    void bull.updateProgress({ worker: name }).catch(() => {}); // the coordinator shows who runs it
 
     let uploaded = 0;
     let uploading = Promise.resolve();

@@ -28,6 +28,25 @@ const COLUMNS: [string, (u: UnitRecordJson) => string][] = [
   ['eval', (u) => u.eval],
 ];
 
+/** Test loss by recording (mean over seeds), marked where a unit beats persistence on it. */
+function perRecordingTable(record: TuneRecord): string[] {
+  const names = record.files.map((f) => f.path.split(/[\\/]/).pop()!);
+  const reference = record.units.find((u) => u.unit === REFERENCE_UNIT)?.test_loss?.per_recording ?? {};
+  const rows = record.units.map((u) => [
+    u.unit,
+    ...names.map((n) => {
+      const x = u.test_loss?.per_recording[n];
+      if (x === undefined || x === null) return NONE;
+      const ref = reference[n];
+      return u.unit !== REFERENCE_UNIT && typeof ref === 'number' && x < ref ? `**${loss(x)}**` : loss(x);
+    }),
+  ]);
+  const titles = ['test loss by recording', ...names];
+  const widths = titles.map((t, c) => Math.max(t.length, ...rows.map((r) => r[c].length)));
+  const line = (values: string[]) => `| ${values.map((v, c) => v.padEnd(widths[c])).join(' | ')} |`;
+  return [line(titles), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line), '', 'Mean over seeds; bold: below persistence on that recording.'];
+}
+
 /** How many trials scored, if three or more did and all the same (the search varied nothing the unit reads); else 0. */
 function trialsScoredAlike(u: UnitRecordJson): number {
   const first = u.trials.map((t) => t.scores[0]?.score).filter((x): x is number => typeof x === 'number');
@@ -45,6 +64,7 @@ export function formatTuneTable(record: TuneRecord): string {
     `best config retrained with seeds ${settings.seeds.join(', ')}; split ${settings.split.join('/')} (seed ${settings.split_seed}); ${files}`;
   const out = [heading, '', line(COLUMNS.map(([title]) => title)), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line), ''];
   out.push('Test loss: MSE on the held-out test segments, the mean over recordings per seed, then over seeds. Δ: persistence − unit, paired by seed and recording (above 0 beats persistence).');
+  out.push('', ...perRecordingTable(record));
   for (const u of record.units) {
     const alike = trialsScoredAlike(u);
     if (alike) out.push(`${u.unit}: its ${alike} trials scored the same at their first rung, so the search chose nothing; its search space may vary settings it does not read (docs/units.md, "Search space").`);

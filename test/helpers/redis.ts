@@ -31,8 +31,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const which = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-if (which.error) throw new Error('redis-server is not installed: apt-get install redis-server (.ci/run does this)');
 
 /** Answers PING over a raw socket: the server is up. */
 async function answers(port: number): Promise<boolean> {
@@ -41,6 +39,7 @@ async function answers(port: number): Promise<boolean> {
 }
 
 export async function startRedis(extra: string[] = []): Promise<TestRedis> {
+  if (spawnSync('redis-server', ['--version']).error) throw new Error('redis-server is not installed: apt-get install redis-server (.ci/run does this)');
   const dir = mkdtempSync(join(tmpdir(), 'audiopred-redis-'));
   const port = await freePort();
   let server: ChildProcess | undefined;

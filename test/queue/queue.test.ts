@@ -115,7 +115,8 @@ test('three workers in separate processes finish a 24-run study; the results equ
   assertSameRunFolders(local, queued);
   // Every worker took runs, and the coordinator said so as it went.
   for (const w of workers) assert.match(w.output(), /: ok$/m, `worker output:\n${w.output()}`);
-  assert.match(coordinator.output(), /queue queued-\w+: \d+ done, \d+ running \(w\d \d/);
+  assert.match(coordinator.output(), /^queue queued-\w+: \d+ done, \d+ running( \(w\d \d(, w\d \d)*\))?, \d+ queued/m);
+  assert.doesNotMatch(coordinator.output(), /Warning/);
   // A finished study leaves nothing in Redis.
   const client = new Redis(redis.url);
   try {
@@ -128,24 +129,36 @@ test('three workers in separate processes finish a 24-run study; the results equ
 
 const byRun = (x: Record<string, unknown>, y: Record<string, unknown>) => String(x.run).localeCompare(String(y.run));
 
-test('a worker killed mid-run: the run continues from its last checkpoint in Redis on another worker, results unchanged', async () => {
-  // One run long enough to kill in the middle: the rnn on the bundled bach prelude, 40 epochs.
-  const bach = join(process.cwd(), 'examples', 'audio', 'bach-prelude.flac');
-  const args = ['compare', bach, '--models', 'rnn', '--seeds', '1', '--epochs', '40', '--hidden', '32'];
-  const local = join(dir, 'kill-local');
-  const l = runCli([...args, '--jobs', '2', '-o', local]);
+// One run long enough to stop in the middle: the rnn on the bundled bach prelude, 40 epochs.
+const bach = join(process.cwd(), 'examples', 'audio', 'bach-prelude.flac');
+const longArgs = ['compare', bach, '--models', 'rnn', '--seeds', '1', '--epochs', '40', '--hidden', '32'];
+let longLocal: string | undefined;
+/** The long study run locally, once. */
+function longStudyLocal(): string {
+  if (longLocal) return longLocal;
+  const out = join(dir, 'long-local');
+  const l = runCli([...longArgs, '--jobs', '2', '-o', out]);
   assert.equal(l.code, 0, l.stderr);
+  return (longLocal = out);
+}
 
-  const queued = join(dir, 'kill-queued');
-  const first = startWorker('first');
-  const coordinator = startCli([...args, '-o', queued, '--redis', redis.url]);
+const checkpointInRedis = async () => {
   const client = new Redis(redis.url);
   try {
-    // Its first checkpoint (epoch 10) reached Redis: kill the worker where it stands.
     await until('a checkpoint in Redis', async () => (await client.keys('audiopred:checkpoint:*')).length > 0);
   } finally {
     client.disconnect();
   }
+};
+
+test('a worker killed mid-run: the run continues from its last checkpoint in Redis on another worker, results unchanged', async () => {
+  const args = longArgs;
+  const local = longStudyLocal();
+
+  const queued = join(dir, 'kill-queued');
+  const first = startWorker('first');
+  const coordinator = startCli([...args, '-o', queued, '--redis', redis.url]);
+  await checkpointInRedis(); // its first checkpoint (epoch 10) reached Redis: kill the worker where it stands
   assert.match(first.output(), /bach-prelude-rnn-s1: starting/);
   first.child.kill('SIGKILL');
   await first.exited;
@@ -154,6 +167,24 @@ test('a worker killed mid-run: the run continues from its last checkpoint in Red
   await stopWorker(second);
   assert.match(second.output(), /bach-prelude-rnn-s1: continuing from its checkpoint/);
   assert.doesNotMatch(first.output(), /bach-prelude-rnn-s1: ok/);
+  assert.deepEqual(compareJson(queued).runs.map(timelessRun).sort(byRun), compareJson(local).runs.map(timelessRun).sort(byRun));
+  assertSameRunFolders(local, queued);
+});
+
+test('a Redis that goes away mid-study pauses the coordinator and the worker, which go on when it is back', async () => {
+  const local = longStudyLocal();
+  const queued = join(dir, 'outage-queued');
+  const worker = startWorker('patient');
+  const coordinator = startCli([...longArgs, '-o', queued, '--redis', redis.url]);
+  await checkpointInRedis();
+  await redis.stop();
+  await sleep(3000);
+  await redis.start();
+  assert.equal(await coordinator.exited, 0, coordinator.output());
+  await stopWorker(worker);
+  assert.match(coordinator.output(), /cannot reach Redis at .*; waiting for it/);
+  assert.match(coordinator.output(), /Redis is back: the study goes on/);
+  assert.match(worker.output(), /Redis is back: going on/);
   assert.deepEqual(compareJson(queued).runs.map(timelessRun).sort(byRun), compareJson(local).runs.map(timelessRun).sort(byRun));
   assertSameRunFolders(local, queued);
 });
