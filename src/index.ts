@@ -29,8 +29,8 @@ export { trainRun, type TrainRunOptions, type RunResult, type RunStart, type Epo
 export { openRun, type RunFolder } from './runs/open.js';
 export type { RunConfigRecord, RunSummary, MetricsLine, RunStatus } from './runs/record.js';
 export { runStudy, resumeStudy, type StudyPlan, type StudyOptions, type StudyResult, type StudyRecord } from './compare/study.js';
-export { createLocalExecutor, type Executor, type PendingJob } from './compare/executor.js';
-export type { Job, JobResult, EpochPoint } from './compare/job.js';
+export { createLocalExecutor, type Executor, type PendingJob } from './jobs/executor.js';
+export type { Job, JobResult, EpochPoint } from './jobs/job.js';
 export { runTune, resumeTune, type TunePlan, type TuneOptions, type TuneResult } from './tune/study.js';
 export type { TuneRecord } from './tune/record.js';
 export { shiftedMse, shiftedMseBackward } from './train/loss.js';

@@ -9,7 +9,7 @@ import { EXAMPLE_RECORDINGS } from '../audio/features.js';
 import { resolveConfig, SETTINGS, type SettingKey } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { resumeStudy, runStudy, STUDY_FILE, type StudyOptions, type StudyResult } from '../compare/study.js';
-import type { JobResult } from '../compare/job.js';
+import type { JobResult } from '../jobs/job.js';
 import { readTunedConfigs } from '../tune/record.js';
 import { queueHooks } from './queue-status.js';
 import { stopOnSignals } from './signals.js';

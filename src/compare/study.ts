@@ -18,7 +18,7 @@ import type { UnitSource } from '../units/load.js';
 import { version } from '../version.js';
 import { openExecutor, type ExecutorChoice } from '../queue/open.js';
 import { checkInputs, type StudyInputs } from './inputs.js';
-import { prepareJob, type EpochPoint, type Job, type JobResult } from './job.js';
+import { prepareJob, type EpochPoint, type Job, type JobResult } from '../jobs/job.js';
 import { REFERENCE_UNIT, summarizeResults, type UnitSummary } from './summary.js';
 import { formatTables, runsCsv, summariesCsv } from './tables.js';
 import { describeTuned, tunedFromJson, tunedToJson, withTuned, type TunedConfig } from './tuned.js';

@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { CostReport } from '../models/cost.js';
 import { costFromJson } from '../runs/record.js';
-import type { JobResult } from './job.js';
+import type { JobResult } from '../jobs/job.js';
 import { summarize, type Summary } from './stats.js';
 
 export const REFERENCE_UNIT = 'persistence';

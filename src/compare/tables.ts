@@ -7,7 +7,7 @@
  */
 import { basename } from 'node:path';
 import { bytes, compactCount, duration } from '../format.js';
-import type { JobResult } from './job.js';
+import type { JobResult } from '../jobs/job.js';
 import type { Summary } from './stats.js';
 import { REFERENCE_UNIT, type UnitSummary } from './summary.js';
 

@@ -10,8 +10,8 @@
 import { hostname } from 'node:os';
 import { relative, sep } from 'node:path';
 import { Queue, QueueEvents, type ConnectionOptions, type Job as BullJob } from 'bullmq';
-import { resultFromFolder, type EpochPoint, type Job, type JobResult } from '../compare/job.js';
-import type { Executor, PendingJob } from '../compare/executor.js';
+import { resultFromFolder, type EpochPoint, type Job, type JobResult } from '../jobs/job.js';
+import type { Executor, PendingJob } from '../jobs/executor.js';
 import { isModelName } from '../models/registry.js';
 import { fileRef } from './file-ref.js';
 import { packFolder, unpackFolder } from './folder.js';

@@ -2,7 +2,7 @@
  * The executor a study runs on: the one a caller gave, a BullMQ queue when --redis is given, or
  * child processes on this machine. BullMQ loads only for a queued study.
  */
-import { createLocalExecutor, type Executor } from '../compare/executor.js';
+import { createLocalExecutor, type Executor } from '../jobs/executor.js';
 import type { QueueStatus } from './executor.js';
 
 export interface ExecutorChoice {

@@ -5,7 +5,7 @@
  * run already queued, running or finished instead of running it again.
  */
 import { createHash } from 'node:crypto';
-import type { Job, JobResult } from '../compare/job.js';
+import type { Job, JobResult } from '../jobs/job.js';
 import type { FileRef } from './file-ref.js';
 import type { PackedFolder } from './folder.js';
 

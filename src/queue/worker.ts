@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, UnrecoverableError, WaitingError, type ConnectionOptions, type Job as BullJob } from 'bullmq';
-import { startJob, type JobResult } from '../compare/job.js';
+import { startJob, type JobResult } from '../jobs/job.js';
 import { UsageError } from '../errors.js';
 import { STATE_FILE } from '../runs/checkpoint.js';
 import { locateFile } from './file-ref.js';

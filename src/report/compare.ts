@@ -6,7 +6,7 @@
  *   renderCompareReport(record, { dir, png })  → DIR/compare.html (+ PNGs)
  */
 import { join } from 'node:path';
-import type { EpochPoint } from '../compare/job.js';
+import type { EpochPoint } from '../jobs/job.js';
 import type { Summary } from '../compare/stats.js';
 import { REFERENCE_UNIT, type UnitSummary } from '../compare/summary.js';
 import { bytes, compactCount } from '../format.js';

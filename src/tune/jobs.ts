@@ -10,7 +10,7 @@
  */
 import { basename, extname, join } from 'node:path';
 import { configToJson, type TrainConfig } from '../config/settings.js';
-import type { Job } from '../compare/job.js';
+import type { Job } from '../jobs/job.js';
 import { REFERENCE_UNIT } from '../compare/summary.js';
 import { withTuned, type TunedConfig } from '../compare/tuned.js';
 import type { PlanJson } from './journal.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JobResult } from '../../src/compare/job.js';
+import type { JobResult } from '../../src/jobs/job.js';
 import { jobResult } from '../helpers/job-result.js';
 import { readUnitSummaries, summarizeResults } from '../../src/compare/summary.js';
 

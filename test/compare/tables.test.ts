@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JobResult } from '../../src/compare/job.js';
+import type { JobResult } from '../../src/jobs/job.js';
 import { jobResult } from '../helpers/job-result.js';
 import { summarizeResults } from '../../src/compare/summary.js';
 import { formatTables, runsCsv, summariesCsv } from '../../src/compare/tables.js';

@@ -1,4 +1,4 @@
-import type { Job, JobResult } from '../../src/compare/job.js';
+import type { Job, JobResult } from '../../src/jobs/job.js';
 import type { CostReport } from '../../src/models/cost.js';
 
 /** A finished (or not) compare run of `label` on one recording, as summaries and tables read it. */

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
-import { createLocalExecutor } from '../../src/compare/executor.js';
-import type { EpochPoint, Job, JobResult, RunningJob } from '../../src/compare/job.js';
+import { createLocalExecutor } from '../../src/jobs/executor.js';
+import type { EpochPoint, Job, JobResult, RunningJob } from '../../src/jobs/job.js';
 
 /** Jobs that run until the test ends them, in place of child processes. */
 function fakeRuns() {

@@ -1,8 +1,8 @@
 /**
  * Where a study's jobs run. compare and tune hand every run to an Executor and hear back its
  * epochs and its result; they never start processes themselves. The local executor runs a job
- * per child process (job.ts) on a fixed number of lanes, in the order jobs are handed to it; an
- * executor backed by a queue (issue 13) keeps the same interface, with workers elsewhere.
+ * per child process (job.ts) on a fixed number of lanes, in the order jobs are handed to it; the
+ * queue executor (src/queue/executor.ts) keeps the same interface, with workers elsewhere.
  */
 import { startJob, type EpochPoint, type Job, type JobResult, type RunningJob } from './job.js';
 
