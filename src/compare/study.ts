@@ -209,7 +209,8 @@ async function execute(plan: StudyPlan, folder: () => string, created: string, o
   const total = plan.files.length * plan.models.length * plan.seeds.length;
   const parallel = Math.min(plan.jobs > 0 ? plan.jobs : availableParallelism(), total);
   const opened = await openExecutor(dir, parallel, options);
-  const threads = opened.queued ? 1 : Math.max(1, Math.floor(availableParallelism() / parallel));
+  // Queued runs get the threads a local run would, so a study gives the same numbers either way.
+  const threads = Math.max(1, Math.floor(availableParallelism() / parallel));
   const jobs = planJobs(plan, checked, dir, threads);
   const started = performance.now();
   const record = (status: StudyStatus, results: readonly (JobResult | undefined)[]): StudyRecord => {

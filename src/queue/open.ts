@@ -18,22 +18,19 @@ export interface ExecutorChoice {
 
 export interface OpenExecutor {
   executor: Executor;
-  /** Whether runs go through a queue (then each has one thread: workers add cores, not threads). */
-  queued: boolean;
   /** `finished`: the study is complete (a queued study is then taken off Redis). */
   close(finished: boolean): Promise<void>;
 }
 
 export async function openExecutor(dir: string, lanes: number, choice: ExecutorChoice): Promise<OpenExecutor> {
-  if (choice.executor) return { executor: choice.executor, queued: false, close: async () => {} };
-  if (!choice.redis) return { executor: createLocalExecutor(Math.max(1, lanes)), queued: false, close: async () => {} };
+  if (choice.executor) return { executor: choice.executor, close: async () => {} };
+  if (!choice.redis) return { executor: createLocalExecutor(Math.max(1, lanes)), close: async () => {} };
   const { createQueueExecutor } = await import('./executor.js');
   const executor = await createQueueExecutor({ url: choice.redis, dir, ...(choice.onRedis ? { onRedis: choice.onRedis } : {}) });
   const timer = choice.onQueueStatus ? setInterval(() => choice.onQueueStatus!(executor.status()), 2000) : undefined;
   timer?.unref();
   return {
     executor,
-    queued: true,
     close: async (finished) => {
       if (timer) clearInterval(timer);
       await executor.close(finished);

@@ -99,7 +99,7 @@ const compareArgs = ['compare', ...recordings, '--models', 'rnn,linear,mlp', '--
 
 test('three workers in separate processes finish a 24-run study; the results equal the local executor’s', async () => {
   const local = join(dir, 'local');
-  const l = runCli([...compareArgs, '--jobs', '2', '-o', local]);
+  const l = runCli([...compareArgs, '-o', local]);
   assert.equal(l.code, 0, l.stderr);
 
   const queued = join(dir, 'queued');
@@ -137,7 +137,7 @@ let longLocal: string | undefined;
 function longStudyLocal(): string {
   if (longLocal) return longLocal;
   const out = join(dir, 'long-local');
-  const l = runCli([...longArgs, '--jobs', '2', '-o', out]);
+  const l = runCli([...longArgs, '-o', out]);
   assert.equal(l.code, 0, l.stderr);
   return (longLocal = out);
 }
