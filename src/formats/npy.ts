@@ -1,6 +1,7 @@
 /**
  * NumPy .npy files of little-endian float32 in C order, format version 1.0
- * (https://numpy.org/neps/nep-0001-npy-format.html).
+ * (https://numpy.org/neps/nep-0001-npy-format.html). Decoding can also accept little-endian
+ * float64, converted to float32, for inputs that come from elsewhere (numpy's default dtype).
  *
  * Layout: the magic "\x93NUMPY", version bytes 1 0, a uint16 LE header length, then the header:
  * a Python dict literal `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 12), }` padded
@@ -52,8 +53,29 @@ export function encodeNpy(data: Float32Array, shape: number[]): Uint8Array {
   return bytes;
 }
 
-/** .npy bytes of a C-order '<f4' array → its data and shape. Any other array is an error naming `nameForErrors`. */
-export function decodeNpy(bytes: Uint8Array, nameForErrors = 'the .npy data'): { data: Float32Array; shape: number[] } {
+/** The element types decodeNpy can read: little-endian float32 and float64. */
+export type NpyDtype = '<f4' | '<f8';
+
+const DTYPES: { [D in NpyDtype]: { bytes: number; name: string } } = {
+  '<f4': { bytes: 4, name: 'little-endian float32' },
+  '<f8': { bytes: 8, name: 'little-endian float64' },
+};
+
+export interface DecodeNpyOptions {
+  /** The dtypes to accept; others are refused. Default ['<f4'], what encodeNpy writes. */
+  accept?: readonly NpyDtype[];
+}
+
+/**
+ * .npy bytes of a C-order array of an accepted dtype → its data as float32, and its shape.
+ * A float64 value too large for float32 is refused rather than turned into ±Infinity; NaN and
+ * ±Infinity themselves pass through. Any other array is an error naming `nameForErrors`.
+ */
+export function decodeNpy(
+  bytes: Uint8Array,
+  nameForErrors = 'the .npy data',
+  { accept = ['<f4'] }: DecodeNpyOptions = {},
+): { data: Float32Array; shape: number[] } {
   const fail = (why: string): never => {
     throw new UsageError(`${nameForErrors}: ${why}`);
   };
@@ -76,7 +98,11 @@ export function decodeNpy(bytes: Uint8Array, nameForErrors = 'the .npy data'): {
   const header = new TextDecoder().decode(bytes.subarray(headerStart, headerStart + headerLength));
 
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
-  if (descr !== '<f4') fail(`holds dtype ${descr ?? '(none)'}, expected little-endian float32 ('<f4')`);
+  const dtype = accept.find((d) => d === descr);
+  if (dtype === undefined) {
+    const expected = accept.map((d) => `${DTYPES[d].name} ('${d}')`).join(' or ');
+    return fail(`holds dtype ${descr ?? '(none)'}, expected ${expected}`);
+  }
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   if (fortran !== 'False') fail('is stored in Fortran order; expected C order');
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
@@ -89,11 +115,32 @@ export function decodeNpy(bytes: Uint8Array, nameForErrors = 'the .npy data'): {
   if (!shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`has a bad shape (${shapeText})`);
 
   const count = shape.reduce((a, b) => a * b, 1);
+  const width = DTYPES[dtype].bytes;
   const dataStart = headerStart + headerLength;
-  if (bytes.length - dataStart < 4 * count) {
-    fail(`is truncated: shape (${shape.join(', ')}) needs ${4 * count} data bytes, found ${bytes.length - dataStart}`);
+  if (bytes.length - dataStart < width * count) {
+    fail(`is truncated: shape (${shape.join(', ')}) needs ${width * count} data bytes, found ${bytes.length - dataStart}`);
   }
   const data = new Float32Array(count);
-  for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + 4 * i, true);
+  if (dtype === '<f4') {
+    for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + 4 * i, true);
+  } else {
+    for (let i = 0; i < count; i++) {
+      const x = view.getFloat64(dataStart + 8 * i, true);
+      data[i] = x;
+      if (!Number.isFinite(data[i]) && Number.isFinite(x)) {
+        fail(`element ${elementIndex(i, shape)} is ${x}, outside the float32 range (±3.4e38); rescale the data`);
+      }
+    }
+  }
   return { data, shape };
+}
+
+/** The C-order flat index i as an index into `shape`, as numpy writes it: [2, 1]. */
+function elementIndex(i: number, shape: number[]): string {
+  const index: number[] = [];
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    index.unshift(i % shape[axis]);
+    i = Math.floor(i / shape[axis]);
+  }
+  return `[${index.join(', ')}]`;
 }

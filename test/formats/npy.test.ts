@@ -66,6 +66,35 @@ test('decoding refuses other files, other dtypes, Fortran order and truncated da
   }
 });
 
+test("float64 ('<f8') is read only when asked for, and comes back as float32", () => {
+  const f4 = encodeNpy(Float32Array.from([1.5, -2, NaN, Infinity]), [2, 2]);
+  const f8 = widenToFloat64(f4, [1.5, -2, NaN, Infinity]);
+  assert.throws(() => decodeNpy(f8, 'x.npy'), /x\.npy: holds dtype <f8, expected little-endian float32 \('<f4'\)$/);
+  const { data, shape } = decodeNpy(f8, 'x.npy', { accept: ['<f4', '<f8'] });
+  assert.deepEqual(shape, [2, 2]);
+  assert.ok(data instanceof Float32Array);
+  assert.deepEqual([...data], [1.5, -2, NaN, Infinity]);
+  assert.deepEqual([...decodeNpy(f4, 'x.npy', { accept: ['<f4', '<f8'] }).data], [1.5, -2, NaN, Infinity]);
+});
+
+test('a float64 value too large for float32 is refused, naming its element', () => {
+  const f8 = widenToFloat64(encodeNpy(new Float32Array(4), [2, 2]), [0, 0, 1e39, 0]);
+  assert.throws(
+    () => decodeNpy(f8, 'x.npy', { accept: ['<f8'] }),
+    (err: unknown) => err instanceof UsageError && /^x\.npy: element \[1, 0\] is 1e\+39, outside the float32 range/.test(err.message),
+  );
+});
+
+/** The '<f4' file `bytes` (128-byte header) relabelled '<f8' with `values` as its data. */
+function widenToFloat64(bytes: Uint8Array, values: number[]): Uint8Array {
+  const header = patchHeader(bytes.subarray(0, 128), "'<f4'", "'<f8'");
+  const out = new Uint8Array(128 + 8 * values.length);
+  out.set(header, 0);
+  const view = new DataView(out.buffer);
+  values.forEach((x, i) => view.setFloat64(128 + 8 * i, x, true));
+  return out;
+}
+
 /** A copy of an .npy file with one same-length substring of its header replaced. */
 function patchHeader(bytes: Uint8Array, from: string, to: string): Uint8Array {
   assert.equal(from.length, to.length);
