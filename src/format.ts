@@ -35,5 +35,6 @@ export function costLine(c: CostReport): string {
     parts.push(`${compactCount(c.macsPerFrame)} MACs/frame${effective}`);
   }
   if (c.activationSparsity !== undefined) parts.push(`activation sparsity ${(100 * c.activationSparsity).toFixed(1)}%`);
+  if (c.connectionSparsity) parts.push(`connection sparsity ${(100 * c.connectionSparsity).toFixed(1)}%`);
   return `Cost: ${parts.join(', ')}`;
 }

@@ -13,6 +13,7 @@ import type { JobResult } from '../jobs/job.js';
 import { readTunedConfigs } from '../tune/record.js';
 import { queueHooks } from './queue-status.js';
 import { stopOnSignals } from './signals.js';
+import { studyInputs, taskNote } from './tasks.js';
 
 export interface CompareCommandOptions {
   settings: Partial<Record<SettingKey, unknown>>;
@@ -71,11 +72,13 @@ export async function compareCommand(audio: string[], options: CompareCommandOpt
       const plan = {
         models: parseModels(options.models),
         seeds: parseSeeds(options.seeds),
-        files: (audio.length ? audio : EXAMPLE_RECORDINGS).map((f) => resolve(f)),
+        files: studyInputs(config.task, audio, EXAMPLE_RECORDINGS).map((f) => resolve(f)),
         config,
         jobs,
         ...(options.tuned ? { tuned: readTunedConfigs(options.tuned) } : {}),
       };
+      const note = taskNote(config, Object.keys(options.settings) as SettingKey[]);
+      if (note && !options.json) process.stdout.write(`${note}\n`);
       study = await runStudy(plan, options.out, hooks);
     }
   } finally {

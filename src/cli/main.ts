@@ -10,6 +10,7 @@ import { trainCommand } from './train.js';
 import { compareCommand } from './compare.js';
 import { TUNE_DEFAULTS, tuneCommand } from './tune.js';
 import { workerCommand } from './worker.js';
+import { tasksCommand } from './tasks.js';
 import { unitsCommand } from './units.js';
 
 type Flags = Record<string, string | string[] | boolean | undefined>;
@@ -33,8 +34,8 @@ function buildProgram(): Command {
 
   const train = program
     .command('train')
-    .description('train a model to predict upcoming MFCC frames of AUDIO (default: the bundled example)')
-    .argument('[audio]', 'audio file: FLAC, WAV, OGG/Vorbis or MP3');
+    .description('train a model to predict upcoming frames of INPUT: MFCCs of an audio file (default: the bundled example), or a series (--task series)')
+    .argument('[input]', 'audio file (FLAC, WAV, OGG/Vorbis, MP3), or with --task series a .npy/.csv file of (frames, features)');
   addSettingFlags(train, 'train')
     .option('--json', 'print one JSON object per epoch instead of a progress bar')
     .option('--out <dir>', 'run folder for config, metrics, summary and checkpoints (default: runs/TIME-UNIT-sSEED)')
@@ -145,6 +146,11 @@ function buildProgram(): Command {
     .action(async (audio: string, opts: { output: string; stage: string; normalize: string }) => {
       await featuresCommand(audio, opts);
     });
+
+  program
+    .command('tasks')
+    .description('list the tasks (--task): what each predicts, reads and defaults differently')
+    .action(() => tasksCommand());
 
   program
     .command('units')

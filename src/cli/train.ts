@@ -14,6 +14,7 @@ import { trainRun, type RunStart } from '../runs/train-run.js';
 import { RESUMABLE_FLAGS } from './options.js';
 import { createReporter, epochLine, type ReportMode } from './progress.js';
 import { stopOnSignals } from './signals.js';
+import { taskNote } from './tasks.js';
 
 export interface TrainCommandOptions {
   /** The settings given on the command line, unchecked. */
@@ -60,7 +61,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
       saveEvery,
       signal: signals.signal,
       onStart: (start) => {
-        printHeader(start, mode);
+        printHeader(start, mode, given);
         reporter = createReporter(mode, start.config.epochs, out);
       },
       onEpoch: (e) => reporter?.epoch(e),
@@ -106,7 +107,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
   out.write(`Run saved in ${dir} (${MODEL_FILE}, metrics.jsonl, summary.json)\n`);
 }
 
-function printHeader(start: RunStart, mode: ReportMode): void {
+function printHeader(start: RunStart, mode: ReportMode, given: readonly SettingKey[]): void {
   const { segments, split, config, unit } = start;
   const out = process.stdout;
   if (mode === 'json') {
@@ -136,6 +137,8 @@ function printHeader(start: RunStart, mode: ReportMode): void {
   );
   if (config.threads > 0 && config.threads !== start.threads) out.write(`${threadsNote(config.threads, start)}\n`);
   if (start.resumedAt !== undefined) out.write(`Resuming ${start.dir} at epoch ${start.resumedAt} of ${config.epochs}\n`);
+  const note = start.resumedAt === undefined ? taskNote(config, given) : undefined;
+  if (note) out.write(`${note}\n`);
 }
 
 /** Why a run uses fewer threads than --threads asked for. */

@@ -14,6 +14,7 @@ import type { JournalEvent } from '../tune/journal.js';
 import { parseModels } from './compare.js';
 import { queueHooks } from './queue-status.js';
 import { stopOnSignals } from './signals.js';
+import { studyInputs, taskNote } from './tasks.js';
 
 export const TUNE_DEFAULTS = { models: 'linear,rnn,esn', trials: '20', epochs: 100, seeds: '3', seed: '1', split: '0.6,0.2,0.2', jobs: '0' };
 
@@ -76,11 +77,14 @@ export async function tuneCommand(audio: string[], given: TuneCommandOptions): P
       study = await resumeTune(options.resume, hooks);
     } else {
       const config = resolveConfig({ epochs: TUNE_DEFAULTS.epochs, split: TUNE_DEFAULTS.split, ...options.settings });
+      const files = studyInputs(config.task, audio, EXAMPLE_RECORDINGS).map((f) => resolve(f));
+      const note = taskNote(config, Object.keys(options.settings) as SettingKey[]);
+      if (note && !options.json) out.write(`${note}\n`);
       const seed = count('--seed', options.seed, 0);
       study = await runTune(
         {
           models: parseModels(options.models),
-          files: (audio.length ? audio : EXAMPLE_RECORDINGS).map((f) => resolve(f)),
+          files,
           config,
           trials: count('--trials', options.trials, 1),
           seeds: count('--seeds', options.seeds, 1),

@@ -3,11 +3,11 @@
  * error rather than a table of failed runs: each recording decodes and has segments enough to
  * split, each unit loads and builds, and no two units share a name.
  */
-import { loadFeatures } from '../audio/features.js';
+import { basename, extname } from 'node:path';
 import type { TrainConfig } from '../config/settings.js';
-import { checkSplit, cutSegments } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
 import { getBackend } from '../kernels/index.js';
+import { loadTaskData } from '../tasks/data.js';
 import { routeOptions } from '../models/options.js';
 import type { PredictorUnit } from '../models/unit.js';
 import { buildUnit } from '../runs/learner.js';
@@ -24,6 +24,9 @@ export interface StudyInputs {
   segmentCounts: Map<string, number>;
 }
 
+/** How run folders name a recording (or series file): its file name without the extension. */
+export const recordingName = (file: string) => basename(file, extname(file));
+
 /** `configFor` gives the settings a unit is built with (default: the shared ones with its own options). */
 export async function checkInputs(
   files: readonly string[],
@@ -31,14 +34,18 @@ export async function checkInputs(
   config: TrainConfig,
   configFor: (source: UnitSource, own: Record<string, string>) => TrainConfig = (_, own) => ({ ...config, options: own }),
 ): Promise<StudyInputs> {
+  const names = files.map(recordingName);
+  const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (twice >= 0) {
+    const both = files.filter((f) => recordingName(f) === names[twice]).map((f) => basename(f));
+    throw new UsageError(`two inputs are called ${names[twice]} (${both.join(', ')}); run folders are named by file name, so rename one`);
+  }
   const segmentCounts = new Map<string, number>();
   let features = 0;
   for (const file of files) {
-    const f = await loadFeatures(file, config.normalize);
-    const segments = cutSegments(f.data, f.frames, f.coefficients, config.segment, file);
-    checkSplit(segments.count, config.split, file);
+    const { segments } = await loadTaskData(config, file); // refuses a split with an empty part, naming the file
     segmentCounts.set(file, segments.count);
-    features = f.coefficients;
+    features = segments.features;
   }
   const sources: UnitSource[] = [];
   for (const model of models) sources.push(await resolveUnit(model));

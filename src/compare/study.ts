@@ -6,7 +6,7 @@
  * back from their folders, interrupted ones continue from their checkpoints, the rest run.
  */
 import { availableParallelism } from 'node:os';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { configFromJson, configToJson, SETTINGS, type TrainConfig } from '../config/settings.js';
 import { UsageError } from '../errors.js';
@@ -17,7 +17,7 @@ import { costToJson } from '../runs/record.js';
 import type { UnitSource } from '../units/load.js';
 import { version } from '../version.js';
 import { openExecutor, type ExecutorChoice } from '../queue/open.js';
-import { checkInputs, type StudyInputs } from './inputs.js';
+import { checkInputs, recordingName, type StudyInputs } from './inputs.js';
 import { prepareJob, type EpochPoint, type Job, type JobResult } from '../jobs/job.js';
 import { REFERENCE_UNIT, summarizeResults, type UnitSummary } from './summary.js';
 import { formatTables, runsCsv, summariesCsv } from './tables.js';
@@ -160,7 +160,7 @@ function planJobs(plan: StudyPlan, checked: StudyInputs, dir: string, threads: n
           config: configToJson(config),
           options: Object.entries(unit.options).map(([k, v]) => `${k}=${v}`),
           threads,
-          out: join(dir, 'runs', `${basename(file, extname(file))}-${source.key}-s${seed}`),
+          out: join(dir, 'runs', `${recordingName(file)}-${source.key}-s${seed}`),
           saveEvery: 0,
         });
       }

@@ -10,6 +10,7 @@ import { NORMALIZATIONS, type Normalization } from '../audio/standardize.js';
 import { DEFAULT_SPLIT, type SplitFractions } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
 import { BUILTIN_INFO, isModelName, modelNames } from '../models/registry.js';
+import { TASK_NAMES, TASKS, type TaskName } from '../tasks/registry.js';
 
 export const BACKEND_CHOICES = ['auto', 'wasm', 'plain'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -20,6 +21,8 @@ export type EvalProtocol = (typeof EVAL_PROTOCOLS)[number];
 
 /** Everything a training run depends on. Defaults are the original script's. */
 export interface TrainConfig {
+  /** What the unit predicts: MFCC frames of audio (the original), or any series from a file (src/tasks). */
+  task: TaskName;
   /** Passes over the training segments. */
   epochs: number;
   /** AdamW learning rate (online units read it as their own). */
@@ -158,6 +161,11 @@ function parseSplitSeed(raw: unknown): number | null {
 }
 
 export const SETTINGS: { readonly [K in SettingKey]: Setting<K> } = {
+  task: {
+    flag: '--task', value: '<name>', json: 'task', scope: 'run', resumable: false, default: 'audio',
+    parse: oneOf('--task', TASK_NAMES), choices: TASK_NAMES,
+    help: 'what to predict: MFCC frames of an audio file (audio), or any time series in a .npy/.csv file (series); see audiopred tasks',
+  },
   model: {
     flag: '--model', value: '<unit>', json: 'model', scope: 'per-run', resumable: false, default: 'rnn', parse: parseModel,
     help: `built-in unit (${modelNames.join(', ')}) or a unit module ./my-unit.ts`,
@@ -245,6 +253,9 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze(
  */
 export function resolveConfig(overrides: Partial<Record<SettingKey, unknown>> = {}): TrainConfig {
   const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  // A task's own defaults (e.g. series: next-frame, per-feature) stand where the user gave nothing.
+  const task = overrides.task === undefined ? DEFAULT_CONFIG.task : SETTINGS.task.parse(overrides.task);
+  for (const [key, value] of Object.entries(TASKS[task].defaults)) if (overrides[key as SettingKey] === undefined) config[key] = value;
   for (const [key, raw] of Object.entries(overrides)) {
     if (raw === undefined) continue;
     const s = setting(key);
@@ -298,9 +309,11 @@ export function configToArgs(config: TrainConfig, keys: readonly SettingKey[] = 
     const s = SETTINGS[k] as Setting<SettingKey>;
     const value = config[k];
     const text = (v: TrainConfig[SettingKey]) => (s.format ? s.format(v) : String(v));
+    // What reading the arguments back would give when a flag is left out: the task's default, else the table's.
+    const fallback = (TASKS[config.task].defaults[k] ?? s.default) as TrainConfig[SettingKey];
     if (k === 'options') {
       for (const [key, v] of Object.entries(value as Record<string, string>)) args.push(s.flag, `${key}=${v}`);
-    } else if (text(value) !== text(s.default)) {
+    } else if (text(value) !== text(fallback)) {
       args.push(s.flag, text(value));
     }
   }

@@ -39,5 +39,22 @@ export interface CostReport extends Partial<UnitCost> {
   trainable: number;
   /** Bytes to run it on one stream: float32 parameters plus its per-sequence state. */
   memoryBytes: number;
+  /** Fraction of its stored numbers that are exactly zero (NeuroBench's connection sparsity), 0 … 1. */
+  connectionSparsity?: number;
+}
+
+/**
+ * The cost as NeuroBench names its metrics (neurobench/metrics: static Footprint and
+ * ConnectionSparsity, workload ActivationSparsity and SynapticOperations), per predicted frame,
+ * so a run can be read beside their leaderboard. Footprint is our memory (float32 parameters and
+ * state; theirs counts parameters and buffers at the model's dtype).
+ */
+export function neurobenchMetrics(cost: CostReport): Record<string, unknown> {
+  return {
+    Footprint: cost.memoryBytes,
+    ConnectionSparsity: cost.connectionSparsity ?? null,
+    ActivationSparsity: cost.activationSparsity ?? null,
+    SynapticOperations: { Dense: cost.macsPerFrame ?? null, Effective_MACs: cost.effectiveMacsPerFrame ?? cost.macsPerFrame ?? null },
+  };
 }
 

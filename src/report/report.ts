@@ -56,13 +56,15 @@ function runNames(runs: readonly RunFolder[]): string[] {
 
 const fixed = (x: unknown, digits = 4) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : x === null || x === undefined ? '—' : String(x));
 const seconds = (s: unknown) => (typeof s === 'number' ? duration(s) : '—');
-const frameMsOf = (p: SegmentPrediction) => (1000 * MFCC_DEFAULTS.hopLength) / p.sampleRate;
+/** How long a frame is, in ms; NaN for a series task, whose frames have no rate. */
+const frameMsOf = (p: SegmentPrediction) => (p.sampleRate === null ? NaN : (1000 * MFCC_DEFAULTS.hopLength) / p.sampleRate);
 
 /** The segment's place in the recording, for captions. */
 function segmentPlace(run: ReportRun): string {
   const p = run.prediction!;
   const L = run.folder.record.config.segment;
   const ms = frameMsOf(p);
+  if (!Number.isFinite(ms)) return `validation segment ${p.segment} of ${run.folder.record.audio.name} (frames ${p.segment * L}–${(p.segment + 1) * L})`;
   const start = (p.segment * L * ms) / 1000;
   const end = ((p.segment + 1) * L * ms) / 1000;
   return `validation segment ${p.segment} of ${run.folder.record.audio.name} (${start.toFixed(1)}–${end.toFixed(1)} s)`;

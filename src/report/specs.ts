@@ -108,6 +108,8 @@ const msLabel = (ms: number) => ms.toFixed(ms < 10 ? 2 : 1);
  * by its own frame length; otherwise it counts frames and says how long one is.
  */
 export function segmentTime(frameMs: readonly number[]): { inFrames: boolean; title: string; at: (frame: number, frameMs: number) => number } {
+  // A series' frames have no duration: count them.
+  if (!frameMs.every(Number.isFinite)) return { inFrames: true, title: 'time in the segment (frames)', at: (frame) => frame };
   const same = frameMs.every((ms) => Math.abs(ms - frameMs[0]) <= 1e-9 * frameMs[0]);
   if (same) return { inFrames: true, title: `time in the segment (frames of ${msLabel(frameMs[0])} ms)`, at: (frame) => frame };
   return { inFrames: false, title: 'time in the segment (s; each run at its own frame length)', at: (frame, ms) => (frame * ms) / 1000 };

@@ -5,7 +5,7 @@
  */
 import type { Segments, Split } from '../data/dataset.js';
 import { Xoshiro128 } from '../data/rng.js';
-import type { CostReport } from '../models/cost.js';
+import { zeroFraction, type CostReport } from '../models/cost.js';
 import type { SequenceModel } from '../models/model.js';
 import { unitThrew } from '../models/unit-errors.js';
 import { routeOptions } from '../models/options.js';
@@ -92,6 +92,7 @@ export function costReport(learner: Learner): CostReport {
     params,
     trainable,
     memoryBytes: 4 * (params + (unit.stateSize ?? 0)),
+    connectionSparsity: zeroFraction(learner.params, learner.params.length),
     ...learner.cost(),
   };
 }

@@ -4,16 +4,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadFeatures } from '../audio/features.js';
+import { loadTaskData } from '../tasks/data.js';
 import { resolveConfig } from '../config/settings.js';
-import { cutSegments } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
 import { decodeSafetensors } from '../formats/safetensors.js';
 import { getBackend } from '../kernels/index.js';
 import { buildUnit } from './learner.js';
 import { resolveUnit } from '../units/load.js';
 import { MODEL_FILE } from './checkpoint.js';
-import { splitOfRun } from './prepare.js';
 import { readConfigRecord, readMetrics, readSummary, type MetricsLine, type RunConfigRecord, type RunSummary } from './record.js';
 
 export interface RunFolder {
@@ -44,8 +42,8 @@ export interface SegmentPrediction {
   frames: number;
   features: number;
   horizon: number;
-  /** Of the recording: frames are hop (160) samples apart at this rate. */
-  sampleRate: number;
+  /** Of the recording: frames are hop (160) samples apart at this rate; null for a series task. */
+  sampleRate: number | null;
   /** (frames, F) the frames the unit should have predicted, x_{t+horizon}. */
   target: Float32Array;
   /** (frames, F) what it predicted. */
@@ -56,9 +54,7 @@ export interface SegmentPrediction {
 export async function predictValidationSegment(run: RunFolder, which = 0): Promise<SegmentPrediction> {
   const config = resolveConfig({ ...run.record.config, threads: 1 });
   const audio = run.record.audio.path;
-  const f = await loadFeatures(audio, config.normalize);
-  const segments = cutSegments(f.data, f.frames, f.coefficients, config.segment, audio);
-  const split = splitOfRun(segments.count, config, audio);
+  const { segments, split, sampleRate } = await loadTaskData(config, audio);
   const segment = split.val[Math.min(which, split.val.length - 1)];
   const L = segments.length;
   const T = L - 1;
@@ -96,7 +92,7 @@ export async function predictValidationSegment(run: RunFolder, which = 0): Promi
     frames,
     features: F,
     horizon: h,
-    sampleRate: f.sampleRate,
+    sampleRate,
     target: seq.slice(h * F, (h + frames) * F),
     prediction: out.slice(0, frames * F),
   };

@@ -19,7 +19,7 @@ import { basename, join, resolve } from 'node:path';
 import { configFromJson, configToJson, type TrainConfig } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
-import type { CostReport } from '../models/cost.js';
+import { neurobenchMetrics, type CostReport } from '../models/cost.js';
 
 export const CONFIG_FILE = 'config.json';
 export const METRICS_FILE = 'metrics.jsonl';
@@ -121,6 +121,7 @@ const COST_JSON: { [K in keyof Required<CostReport>]: string } = {
   macsPerFrame: 'macs_per_frame',
   effectiveMacsPerFrame: 'effective_macs_per_frame',
   activationSparsity: 'activation_sparsity',
+  connectionSparsity: 'connection_sparsity',
 };
 
 export function costToJson(cost: CostReport): Record<string, number> {
@@ -254,7 +255,7 @@ export class RunRecord {
       ...(extra.error ? { error: extra.error } : {}),
     };
     await this.flushMetrics();
-    const json = { ...summary, cost: summary.cost ? costToJson(summary.cost) : null };
+    const json = { ...summary, cost: summary.cost ? costToJson(summary.cost) : null, neurobench: summary.cost ? neurobenchMetrics(summary.cost) : null };
     await writeFileAtomic(join(this.dir, SUMMARY_FILE), JSON.stringify(json, null, 2) + '\n');
     return summary;
   }

@@ -16,6 +16,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EXAMPLE_AUDIO } from '../audio/features.js';
 import { configToArgs, configToJson, resolveConfig, type TrainConfig } from '../config/settings.js';
 import { UsageError } from '../errors.js';
+import { TASKS } from '../tasks/registry.js';
 import { backendLabel } from '../kernels/index.js';
 import { version } from '../version.js';
 import { costReport, unitOf, type CostReport, type Learner } from './learner.js';
@@ -131,6 +132,9 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
   const opened: Opened = options.resume
     ? await openResumed(options.resume, options.epochs)
     : { config: options.config ?? resolveConfig(), audioPath: options.audio ?? EXAMPLE_AUDIO };
+  if (!options.resume && options.audio === undefined && opened.config.task !== 'audio') {
+    throw new UsageError(`--task ${opened.config.task} needs its input file: ${TASKS[opened.config.task].input}`);
+  }
   const { config, audioPath } = opened;
   const source = options.unit ?? (await resolveUnit(config.model));
   // Everything that can refuse the input (audio, unit, settings) runs before a folder is made.

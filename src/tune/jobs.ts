@@ -8,17 +8,16 @@
  * Every run has one thread (so runs side by side do not share cores, and results do not depend
  * on how many run at once) and the study's split, whatever its own seed.
  */
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import { configToJson, type TrainConfig } from '../config/settings.js';
 import type { Job } from '../jobs/job.js';
 import { REFERENCE_UNIT } from '../compare/summary.js';
+import { recordingName } from '../compare/inputs.js';
 import { withTuned, type TunedConfig } from '../compare/tuned.js';
 import type { PlanJson } from './journal.js';
 import type { TuneUnit } from './units.js';
 import { sampleTrial } from './space.js';
 
-/** A recording as run folders name it: its file name without extension. */
-const recording = (file: string) => basename(file, extname(file));
 
 export interface TuneJobs {
   reference(file: string): Job;
@@ -47,10 +46,10 @@ export function tuneJobs(dir: string, plan: PlanJson, config: TrainConfig): Tune
   const trialConfig = (u: TuneUnit, trial: number) => sampleTrial(u.space, plan.seed, u.key, trial);
   const unitConfig = (u: TuneUnit, tuned: TunedConfig) => withTuned({ ...config, options: u.own }, tuned);
   return {
-    reference: (file) => job(join(dir, 'reference', recording(file)), file, REFERENCE_UNIT, REFERENCE_UNIT, plan.seed, 1, { ...config, options: {} }),
+    reference: (file) => job(join(dir, 'reference', recordingName(file)), file, REFERENCE_UNIT, REFERENCE_UNIT, plan.seed, 1, { ...config, options: {} }),
     trial: (u, trial, rung, file) =>
-      job(join(dir, 'trials', u.key, `t${trial}-${recording(file)}`), file, u.label, u.model, plan.seed, u.rungs[rung], unitConfig(u, trialConfig(u, trial))),
-    retrain: (u, seed, epochs, tuned, file) => job(join(dir, 'retrain', u.key, `s${seed}-${recording(file)}`), file, u.label, u.model, seed, epochs, unitConfig(u, tuned)),
+      job(join(dir, 'trials', u.key, `t${trial}-${recordingName(file)}`), file, u.label, u.model, plan.seed, u.rungs[rung], unitConfig(u, trialConfig(u, trial))),
+    retrain: (u, seed, epochs, tuned, file) => job(join(dir, 'retrain', u.key, `s${seed}-${recordingName(file)}`), file, u.label, u.model, seed, epochs, unitConfig(u, tuned)),
     trialConfig,
   };
 }

@@ -35,7 +35,7 @@ test('every setting has its flag in `train --help`, and those a study shares in 
   const compare = runCli(['compare', '--help']);
   assert.equal(train.code, 0, train.stderr);
   assert.equal(compare.code, 0, compare.stderr);
-  assert.equal(SETTING_KEYS.length, 16);
+  assert.equal(SETTING_KEYS.length, 17);
   for (const key of SETTING_KEYS) {
     const { flag, scope } = SETTINGS[key];
     assert.ok(flagIn(train.stdout, flag), `${key}: ${flag} is missing from train --help`);
@@ -62,9 +62,16 @@ test('the defaults are the original script\'s', () => {
     normalize: 'frame',
     threads: 0,
     backend: 'auto',
+    task: 'audio',
   } satisfies TrainConfig);
   assert.deepEqual(resolveConfig(), { ...DEFAULT_CONFIG });
   assert.ok(Object.isFrozen(DEFAULT_CONFIG));
+});
+
+test("a task's own defaults stand where nothing is given, and what is given wins", () => {
+  assert.deepEqual([resolveConfig({ task: 'series' }).normalize, resolveConfig({ task: 'series' }).horizon], ['coefficient', 1]);
+  assert.deepEqual([resolveConfig({ task: 'series', horizon: 3 }).horizon, resolveConfig({ task: 'series', normalize: 'none' }).normalize], [3, 'none']);
+  assert.deepEqual([resolveConfig({ task: 'audio' }).normalize, resolveConfig({ task: 'audio' }).horizon], ['frame', 2]);
 });
 
 /** A UsageError with exit code 2 whose message matches `pattern`. */
@@ -101,6 +108,7 @@ test('resolveConfig refuses unknown keys and bad values, naming the flag', () =>
     normalize: ['bogus', 'Frame'],
     threads: [-1, 1.5],
     backend: ['gpu'],
+    task: ['mfcc', 'Audio'],
   };
   for (const key of SETTING_KEYS) {
     for (const value of bad[key]) refused({ [key]: value }, new RegExp(`${SETTINGS[key].flag}\\b`));
@@ -132,9 +140,13 @@ const CUSTOM: TrainConfig = resolveConfig({
   threads: 1,
   backend: 'plain',
 });
+/** The settings CUSTOM leaves at their defaults: the task (a WAV is the audio task's input; the series task is checked on its own). */
+const AT_DEFAULT: SettingKey[] = ['task'];
 
 test('configFromJson(configToJson(c)) gives c back, and reads the camelCase weightDecay of older run folders', () => {
-  for (const key of SETTING_KEYS) assert.notDeepEqual(CUSTOM[key], DEFAULT_CONFIG[key], `${key} should differ from its default`);
+  for (const key of SETTING_KEYS.filter((k) => !AT_DEFAULT.includes(k))) assert.notDeepEqual(CUSTOM[key], DEFAULT_CONFIG[key], `${key} should differ from its default`);
+  const series = resolveConfig({ task: 'series', normalize: 'frame' });
+  assert.deepEqual(configFromJson(configToJson(series), 'config.json'), series);
   const json = configToJson(CUSTOM);
   assert.deepEqual(Object.keys(json).sort(), SETTING_KEYS.map((k) => SETTINGS[k].json).sort());
   assert.equal(json.weight_decay, 0.02);
@@ -152,8 +164,11 @@ test('configFromJson(configToJson(c)) gives c back, and reads the camelCase weig
 
 test('configToArgs(c) read back by the CLI gives the same config', () => {
   const args = configToArgs(CUSTOM);
-  for (const key of SETTING_KEYS) assert.ok(args.includes(SETTINGS[key].flag), `${SETTINGS[key].flag} is missing from ${args.join(' ')}`);
+  for (const key of SETTING_KEYS.filter((k) => !AT_DEFAULT.includes(k))) assert.ok(args.includes(SETTINGS[key].flag), `${SETTINGS[key].flag} is missing from ${args.join(' ')}`);
   assert.deepEqual(configToArgs(DEFAULT_CONFIG), []);
+  // A task's own defaults are left out, and a value at the audio default that the task changes is kept.
+  assert.deepEqual(configToArgs(resolveConfig({ task: 'series' })), ['--task', 'series']);
+  assert.deepEqual(configToArgs(resolveConfig({ task: 'series', normalize: 'frame', horizon: 2 })), ['--task', 'series', '--horizon', '2', '--normalize', 'frame']);
   const audio = join(dir, 'tone.wav');
   writeFileSync(audio, encodeWav16([testSignal(12, 16000)], 16000));
   const r = runCli(['train', audio, ...args, '--json', '--out', join(dir, 'run')]);

@@ -1,0 +1,34 @@
+/**
+ * `audiopred tasks`: the tasks a unit can be set, what each reads and the settings it defaults
+ * differently; and the line train, compare and tune print when a task's own defaults apply.
+ */
+import { SETTINGS, type SettingKey, type TrainConfig } from '../config/settings.js';
+import { UsageError } from '../errors.js';
+import { TASK_NAMES, TASKS, type TaskName } from '../tasks/registry.js';
+
+const defaultsText = (task: TaskName) =>
+  Object.entries(TASKS[task].defaults).map(([k, v]) => `${SETTINGS[k as SettingKey].flag} ${String(v)}`).join(', ');
+
+export function tasksCommand(): void {
+  const out = process.stdout;
+  for (const name of TASK_NAMES) {
+    const t = TASKS[name];
+    out.write(`${name}${name === 'audio' ? ' (default)' : ''}\n  ${t.about}\n  input: ${t.input}\n`);
+    if (Object.keys(t.defaults).length) out.write(`  defaults: ${defaultsText(name)} (${t.why})\n`);
+  }
+  out.write('\nUse: audiopred train --task NAME [INPUT]; compare and tune take --task too.\n');
+}
+
+/** 'task series: --normalize coefficient, --horizon 1 (its defaults)' for the defaults the user did not give, or nothing. */
+export function taskNote(config: TrainConfig, given: readonly SettingKey[]): string | undefined {
+  const applied = Object.keys(TASKS[config.task].defaults).filter((k) => !given.includes(k as SettingKey)) as SettingKey[];
+  if (!applied.length) return undefined;
+  return `task ${config.task}: ${applied.map((k) => `${SETTINGS[k].flag} ${String(config[k])}`).join(', ')} (the task's defaults; give the flag to change one)`;
+}
+
+/** The inputs a study runs on: those given, or for the audio task the bundled recordings. */
+export function studyInputs(task: TaskName, given: readonly string[], bundled: readonly string[]): readonly string[] {
+  if (given.length) return given;
+  if (task === 'audio') return bundled;
+  throw new UsageError(`--task ${task} needs input files: ${TASKS[task].input}`);
+}
