@@ -5,7 +5,6 @@
  */
 import { basename, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import { EXAMPLE_RECORDINGS } from '../audio/features.js';
 import { resolveConfig, SETTINGS, type SettingKey } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { resumeStudy, runStudy, STUDY_FILE, type StudyOptions, type StudyResult } from '../compare/study.js';
@@ -72,7 +71,7 @@ export async function compareCommand(audio: string[], options: CompareCommandOpt
       const plan = {
         models: parseModels(options.models),
         seeds: parseSeeds(options.seeds),
-        files: studyInputs(config.task, audio, EXAMPLE_RECORDINGS).map((f) => resolve(f)),
+        files: studyInputs(config.task, audio).map((f) => resolve(f)),
         config,
         jobs,
         ...(options.tuned ? { tuned: readTunedConfigs(options.tuned) } : {}),

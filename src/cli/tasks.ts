@@ -4,6 +4,8 @@
  */
 import { SETTINGS, type SettingKey, type TrainConfig } from '../config/settings.js';
 import { UsageError } from '../errors.js';
+import { bundledInputs } from '../tasks/data.js';
+import { repeatOfSeed } from '../tasks/mackey-glass-data.js';
 import { TASK_NAMES, TASKS, type TaskName } from '../tasks/registry.js';
 
 const defaultsText = (task: TaskName) =>
@@ -22,13 +24,17 @@ export function tasksCommand(): void {
 /** 'task series: --normalize coefficient, --horizon 1 (its defaults)' for the defaults the user did not give, or nothing. */
 export function taskNote(config: TrainConfig, given: readonly SettingKey[]): string | undefined {
   const applied = Object.keys(TASKS[config.task].defaults).filter((k) => !given.includes(k as SettingKey)) as SettingKey[];
-  if (!applied.length) return undefined;
-  return `task ${config.task}: ${applied.map((k) => `${SETTINGS[k].flag} ${String(config[k])}`).join(', ')} (the task's defaults; give the flag to change one)`;
+  const repeat = config.task === 'mackey-glass' ? `; repeat ${repeatOfSeed(config.seed)} (--seed mod 30)` : '';
+  if (!applied.length) return repeat ? `task ${config.task}${repeat}` : undefined;
+  const shown = (k: SettingKey) => `${SETTINGS[k].flag} ${SETTINGS[k].format ? SETTINGS[k].format!(config[k] as never) : String(config[k])}`;
+  const fixed = TASKS[config.task].fixed ?? [];
+  return `task ${config.task}: ${applied.map(shown).join(', ')} (the task's ${fixed.length ? 'protocol and defaults' : 'defaults'}; ${fixed.length ? `${fixed.map((k) => SETTINGS[k as SettingKey].flag).join(', ')} are fixed, the others may be given` : 'give the flag to change one'})${repeat}`;
 }
 
-/** The inputs a study runs on: those given, or for the audio task the bundled recordings. */
-export function studyInputs(task: TaskName, given: readonly string[], bundled: readonly string[]): readonly string[] {
+/** The inputs a study runs on: those given, or the task's bundled ones. */
+export function studyInputs(task: TaskName, given: readonly string[]): readonly string[] {
   if (given.length) return given;
-  if (task === 'audio') return bundled;
+  const bundled = bundledInputs(task);
+  if (bundled.length) return bundled;
   throw new UsageError(`--task ${task} needs input files: ${TASKS[task].input}`);
 }

@@ -14,6 +14,7 @@ import { trainRun, type RunStart } from '../runs/train-run.js';
 import { RESUMABLE_FLAGS } from './options.js';
 import { createReporter, epochLine, type ReportMode } from './progress.js';
 import { stopOnSignals } from './signals.js';
+import { MACKEY_GLASS } from '../tasks/mackey-glass.js';
 import { taskNote } from './tasks.js';
 
 export interface TrainCommandOptions {
@@ -88,6 +89,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
         final_train_loss: summary.final_train_loss,
         final_val_loss: summary.final_val_loss,
         ...(result.testLoss !== null ? { final_test_loss: result.testLoss } : {}),
+        ...(result.smape !== undefined ? { free_run_smape: result.smape } : {}),
         train_seconds: result.sessionSeconds,
         epochs_per_second: result.sessionEpochs / result.sessionSeconds,
         peak_rss_mb: peakRssMb(),
@@ -103,6 +105,7 @@ export async function trainCommand(audio: string | undefined, options: TrainComm
   }
   const final = epochLine({ epoch: summary.epochs, trainLoss: summary.final_train_loss, valLoss: summary.final_val_loss }, total, 'Final Epoch');
   out.write(`${final}${result.testLoss !== null ? `, Test Loss: ${result.testLoss.toFixed(6)}` : ''}\n`);
+  if (result.smape !== undefined) out.write(`Free-running test: sMAPE ${result.smape.toFixed(2)} over ${MACKEY_GLASS.testPoints} points fed on its own predictions\n`);
   if (result.cost) out.write(`${costLine(result.cost)}\n`);
   out.write(`Run saved in ${dir} (${MODEL_FILE}, metrics.jsonl, summary.json)\n`);
 }

@@ -4,7 +4,6 @@
  * what finished and says how to finish it with --resume; the journal stays whole.
  */
 import { basename, join, resolve } from 'node:path';
-import { EXAMPLE_RECORDINGS } from '../audio/features.js';
 import { resolveConfig, SETTINGS, type SettingKey } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { SEARCHABLE_SETTINGS } from '../models/search.js';
@@ -15,6 +14,7 @@ import { parseModels } from './compare.js';
 import { queueHooks } from './queue-status.js';
 import { stopOnSignals } from './signals.js';
 import { studyInputs, taskNote } from './tasks.js';
+import { TASKS } from '../tasks/registry.js';
 
 export const TUNE_DEFAULTS = { models: 'linear,rnn,esn', trials: '20', epochs: 100, seeds: '3', seed: '1', split: '0.6,0.2,0.2', jobs: '0' };
 
@@ -76,8 +76,11 @@ export async function tuneCommand(audio: string[], given: TuneCommandOptions): P
       }
       study = await resumeTune(options.resume, hooks);
     } else {
-      const config = resolveConfig({ epochs: TUNE_DEFAULTS.epochs, split: TUNE_DEFAULTS.split, ...options.settings });
-      const files = studyInputs(config.task, audio, EXAMPLE_RECORDINGS).map((f) => resolve(f));
+      // A task whose protocol fixes the split (mackey-glass) has its own test segments.
+      const task = resolveConfig({ task: options.settings.task }).task;
+      const split = TASKS[task].fixed?.includes('split') ? {} : { split: TUNE_DEFAULTS.split };
+      const config = resolveConfig({ epochs: TUNE_DEFAULTS.epochs, ...split, ...options.settings });
+      const files = studyInputs(config.task, audio).map((f) => resolve(f));
       const note = taskNote(config, Object.keys(options.settings) as SettingKey[]);
       if (note && !options.json) out.write(`${note}\n`);
       const seed = count('--seed', options.seed, 0);

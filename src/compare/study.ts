@@ -90,6 +90,8 @@ export interface StudyRun {
   final_val: number | null;
   best_val: number | null;
   seconds: number | null;
+  /** sMAPE of the free-running test, for a task scored so. */
+  free_run_smape?: number;
   cost: Record<string, number> | null;
   run: string;
 }
@@ -118,6 +120,7 @@ function studyRun(r: JobResult, dir: string): StudyRun {
     final_val: finiteOrNull(r.finalVal),
     best_val: finiteOrNull(r.bestVal),
     seconds: finiteOrNull(r.seconds),
+    ...(r.smape !== undefined ? { free_run_smape: r.smape } : {}),
     cost: r.cost ? costToJson(r.cost) : null,
     run: r.job.out.startsWith(dir) ? r.job.out.slice(dir.length + 1) : r.job.out,
   };

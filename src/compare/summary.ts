@@ -32,6 +32,8 @@ export interface UnitSummary {
   improvement: Summary | null;
   /** Training seconds of the runs that finished; null if none did. */
   seconds: Summary | null;
+  /** sMAPE of the free-running test (mackey-glass); absent for tasks without one. */
+  smape?: Summary | null;
   cost: CostReport | null;
 }
 
@@ -70,6 +72,7 @@ export function summarizeResults(results: readonly JobResult[]): UnitSummary[] {
       final_train: summaryOf(ok.map((r) => r.finalTrain)),
       improvement: summaryOf(improvements),
       seconds: summaryOf(ok.map((r) => r.seconds).filter(Number.isFinite)),
+      ...(ok.some((r) => r.smape !== undefined) ? { smape: summaryOf(ok.flatMap((r) => (r.smape !== undefined ? [r.smape] : []))) } : {}),
       cost: ok[0]?.cost ?? null,
     };
   });
@@ -100,6 +103,7 @@ export function readUnitSummaries(raw: readonly Record<string, unknown>[]): Unit
       improvement: stat(u.improvement),
       epochs: u.ok ? (u.epochs as number) : null,
       seconds: stat(u.seconds),
+      ...('smape' in u ? { smape: stat(u.smape) } : {}),
       cost: costFromJson(u.cost),
     };
   });

@@ -18,7 +18,7 @@ const interval = (s: Summary | null) => (s?.ci95 ? `[${fixed(s.ci95[0])}, ${fixe
 const percent = (s: Summary | null) => (s ? `${s.mean >= 0 ? '+' : ''}${s.mean.toFixed(1)} ± ${fixed(s.std, 1)} %` : NONE);
 
 /** Columns of the text table and how each cell reads. */
-const COLUMNS: [string, (u: UnitSummary) => string][] = [
+const BASE_COLUMNS: [string, (u: UnitSummary) => string][] = [
   ['unit', (u) => u.unit],
   ['final val (mean ± std)', (u) => meanStd(u.final_val)],
   ['95 % CI', (u) => interval(u.final_val)],
@@ -31,12 +31,19 @@ const COLUMNS: [string, (u: UnitSummary) => string][] = [
   ['time/run', (u) => (u.seconds ? duration(u.seconds.mean) : NONE)],
 ];
 
+/** For a task scored free-running (mackey-glass): its sMAPE, after the unit's name. */
+const SMAPE_COLUMNS: [string, (u: UnitSummary) => string][] = [
+  ['sMAPE free run (mean ± std)', (u) => (u.smape ? `${fixed(u.smape.mean, 2)} ± ${fixed(u.smape.std, 2)}` : NONE)],
+  ['sMAPE 95 % CI', (u) => (u.smape?.ci95 ? `[${fixed(u.smape.ci95[0], 2)}, ${fixed(u.smape.ci95[1], 2)}]` : NONE)],
+];
+
 /** One table per recording, as Markdown (readable in a terminal, pasteable into a README). */
 export function formatTables(summaries: readonly UnitSummary[], heading: (audio: string) => string): string {
   const out: string[] = [];
   const files = [...new Set(summaries.map((s) => s.audio))];
   for (const file of files) {
     const rows = summaries.filter((s) => s.audio === file);
+    const COLUMNS = rows.some((u) => u.smape) ? [BASE_COLUMNS[0], ...SMAPE_COLUMNS, ...BASE_COLUMNS.slice(1)] : BASE_COLUMNS;
     const cells = rows.map((u) => COLUMNS.map(([, cell]) => cell(u)));
     const widths = COLUMNS.map(([title], c) => Math.max(title.length, ...cells.map((r) => r[c].length)));
     const line = (values: string[]) => `| ${values.map((v, c) => v.padEnd(widths[c])).join(' | ')} |`;
@@ -66,6 +73,7 @@ export function summariesCsv(summaries: readonly UnitSummary[]): string {
     'final_val_mean', 'final_val_std', 'final_val_ci_low', 'final_val_ci_high',
     'best_val_mean', 'best_val_std', 'final_train_mean', 'improvement_pct_mean', 'improvement_pct_std',
     'params', 'trainable', 'memory_bytes', 'macs_per_frame', 'effective_macs_per_frame', 'activation_sparsity', 'seconds_mean',
+    'smape_mean', 'smape_std', 'smape_ci_low', 'smape_ci_high',
   ];
   return csv([
     header,
@@ -75,6 +83,7 @@ export function summariesCsv(summaries: readonly UnitSummary[]): string {
       u.best_val?.mean, u.best_val?.std, u.final_train?.mean, u.improvement?.mean, u.improvement?.std,
       u.cost?.params, u.cost?.trainable, u.cost?.memoryBytes, u.cost?.macsPerFrame, u.cost?.effectiveMacsPerFrame,
       u.cost?.activationSparsity, u.seconds?.mean,
+      u.smape?.mean, u.smape?.std, u.smape?.ci95?.[0], u.smape?.ci95?.[1],
     ]),
   ]);
 }
@@ -82,9 +91,9 @@ export function summariesCsv(summaries: readonly UnitSummary[]): string {
 /** A row per run; a run that did not finish has empty loss cells (its losses do not exist). */
 export function runsCsv(results: readonly JobResult[]): string {
   return csv([
-    ['audio', 'unit', 'seed', 'status', 'epochs', 'final_train', 'final_val', 'best_val', 'seconds', 'error'],
+    ['audio', 'unit', 'seed', 'status', 'epochs', 'final_train', 'final_val', 'best_val', 'free_run_smape', 'seconds', 'error'],
     ...results.map((r) => [
-      basename(r.job.audio), r.job.label, r.job.seed, r.status, r.curve.length, r.finalTrain, r.finalVal, r.bestVal, r.seconds, r.error,
+      basename(r.job.audio), r.job.label, r.job.seed, r.status, r.curve.length, r.finalTrain, r.finalVal, r.bestVal, r.smape, r.seconds, r.error,
     ]),
   ]);
 }

@@ -256,6 +256,14 @@ export function resolveConfig(overrides: Partial<Record<SettingKey, unknown>> = 
   // A task's own defaults (e.g. series: next-frame, per-feature) stand where the user gave nothing.
   const task = overrides.task === undefined ? DEFAULT_CONFIG.task : SETTINGS.task.parse(overrides.task);
   for (const [key, value] of Object.entries(TASKS[task].defaults)) if (overrides[key as SettingKey] === undefined) config[key] = value;
+  for (const key of TASKS[task].fixed ?? []) {
+    const s = SETTINGS[key as SettingKey] as Setting<SettingKey>;
+    const raw = overrides[key as SettingKey];
+    const fixed = TASKS[task].defaults[key] as TrainConfig[SettingKey];
+    if (raw !== undefined && JSON.stringify(s.parse(raw)) !== JSON.stringify(fixed)) {
+      throw new UsageError(`--task ${task} fixes ${s.flag} (${s.format ? s.format(fixed) : String(fixed)}): its protocol decides the data; drop ${s.flag}`);
+    }
+  }
   for (const [key, raw] of Object.entries(overrides)) {
     if (raw === undefined) continue;
     const s = setting(key);

@@ -55,6 +55,8 @@ export interface JobResult {
   cost?: CostReport;
   /** The loss of the final model on the test segments (summary.json's final_test_loss); null without a test split. */
   testLoss?: number | null;
+  /** sMAPE of the free-running test (summary.json's free_run_smape), for a task scored so. */
+  smape?: number;
   /** The signal that killed its process from outside before the run ended ('failed'); its checkpoint may be resumed. */
   killedBy?: NodeJS.Signals;
 }
@@ -86,6 +88,7 @@ export function resultFromFolder(job: Job): JobResult | undefined {
     seconds: summary.train_seconds,
     ...(summary.cost ? { cost: summary.cost } : {}),
     testLoss,
+    ...(summary.free_run_smape !== undefined ? { smape: summary.free_run_smape } : {}),
   };
 }
 

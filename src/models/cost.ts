@@ -45,16 +45,17 @@ export interface CostReport extends Partial<UnitCost> {
 
 /**
  * The cost as NeuroBench names its metrics (neurobench/metrics: static Footprint and
- * ConnectionSparsity, workload ActivationSparsity and SynapticOperations), per predicted frame,
- * so a run can be read beside their leaderboard. Footprint is our memory (float32 parameters and
- * state; theirs counts parameters and buffers at the model's dtype).
+ * ConnectionSparsity, workload ActivationSparsity and SynapticOperations with Dense and
+ * Effective_MACs), in our snake_case, per predicted frame, so a run can be read beside their
+ * leaderboard. Footprint is our memory (float32 parameters and state; theirs counts parameters
+ * and buffers at the model's dtype, float64 for their LSTM and ESN).
  */
 export function neurobenchMetrics(cost: CostReport): Record<string, unknown> {
   return {
-    Footprint: cost.memoryBytes,
-    ConnectionSparsity: cost.connectionSparsity ?? null,
-    ActivationSparsity: cost.activationSparsity ?? null,
-    SynapticOperations: { Dense: cost.macsPerFrame ?? null, Effective_MACs: cost.effectiveMacsPerFrame ?? cost.macsPerFrame ?? null },
+    footprint: cost.memoryBytes,
+    connection_sparsity: cost.connectionSparsity ?? null,
+    activation_sparsity: cost.activationSparsity ?? null,
+    synaptic_operations: { dense: cost.macsPerFrame ?? null, effective_macs: cost.effectiveMacsPerFrame ?? cost.macsPerFrame ?? null },
   };
 }
 

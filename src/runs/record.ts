@@ -81,6 +81,8 @@ export interface RunSummary {
   best_epoch: number | null;
   /** The final model's loss on the test segments, once the run is done; null without a test split or before the end. */
   final_test_loss: number | null;
+  /** sMAPE of the free-running test (mackey-glass), once the run is done. */
+  free_run_smape?: number;
   train_seconds: number;
   /** Peak resident memory of the process that trained (the last session of a resumed run), MB. */
   peak_rss_mb: number;
@@ -233,7 +235,7 @@ export class RunRecord {
 
   async writeSummary(
     status: RunStatus,
-    extra: { valSegments: number[]; trainSegments: number[]; testSegments: number[]; testLoss?: number; cost?: CostReport; error?: string },
+    extra: { valSegments: number[]; trainSegments: number[]; testSegments: number[]; testLoss?: number; freeRunSmape?: number; cost?: CostReport; error?: string },
   ): Promise<RunSummary> {
     const last = this.metrics.at(-1);
     let best: MetricsLine | undefined;
@@ -246,6 +248,7 @@ export class RunRecord {
       best_val_loss: best?.val_loss ?? null,
       best_epoch: best?.epoch ?? null,
       final_test_loss: extra.testLoss ?? null,
+      ...(extra.freeRunSmape !== undefined ? { free_run_smape: extra.freeRunSmape } : {}),
       train_seconds: last?.seconds ?? 0,
       peak_rss_mb: Math.round(peakRssMb() * 10) / 10,
       val_segments: extra.valSegments,

@@ -13,7 +13,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { EXAMPLE_AUDIO } from '../audio/features.js';
 import { configToArgs, configToJson, resolveConfig, type TrainConfig } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { TASKS } from '../tasks/registry.js';
@@ -21,6 +20,9 @@ import { backendLabel } from '../kernels/index.js';
 import { version } from '../version.js';
 import { costReport, unitOf, type CostReport, type Learner } from './learner.js';
 import { prepareRun } from './prepare.js';
+import { bundledInputs, type TaskData } from '../tasks/data.js';
+import { smape } from '../tasks/smape.js';
+import { freeRun } from '../train/free-run.js';
 import type { TrainingState } from '../train/state.js';
 import { resolveUnit, type UnitSource } from '../units/load.js';
 import { loadTrainingState, saveCheckpoint } from './checkpoint.js';
@@ -84,6 +86,8 @@ export interface RunResult {
   summary: RunSummary;
   /** The final model's loss on the test segments; null without a test split, or when the run did not finish. */
   testLoss: number | null;
+  /** sMAPE of the free-running test, for a task scored so (mackey-glass). */
+  smape?: number;
   cost?: CostReport;
   /** The unit stopped before config.epochs because it had learnt all it can (closed-form fits). */
   learntAll: boolean;
@@ -118,6 +122,13 @@ async function openResumed(dir: string, epochs: number | undefined): Promise<Ope
   return { config, audioPath: saved.audio.path, dir };
 }
 
+/** A new run: its input is the one given, or its task's bundled one (the speech for audio). */
+async function openNew(config: TrainConfig, input: string | undefined): Promise<Opened> {
+  const bundled = bundledInputs(config.task)[0];
+  if (input === undefined && bundled === undefined) throw new UsageError(`--task ${config.task} needs its input file: ${TASKS[config.task].input}`);
+  return { config, audioPath: input ?? bundled };
+}
+
 /** A folder the user named for a new run: made if missing; a run already there is not overwritten. */
 function newRunFolder(out: string): string {
   if (existsSync(join(out, CONFIG_FILE))) {
@@ -131,10 +142,7 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
   if (!Number.isSafeInteger(saveEvery) || saveEvery < 0) throw new UsageError(`--save-every must be an integer ≥ 0 (0 = only at the end), got '${saveEvery}'`);
   const opened: Opened = options.resume
     ? await openResumed(options.resume, options.epochs)
-    : { config: options.config ?? resolveConfig(), audioPath: options.audio ?? EXAMPLE_AUDIO };
-  if (!options.resume && options.audio === undefined && opened.config.task !== 'audio') {
-    throw new UsageError(`--task ${opened.config.task} needs its input file: ${TASKS[opened.config.task].input}`);
-  }
+    : await openNew(options.config ?? resolveConfig(), options.audio);
   const { config, audioPath } = opened;
   const source = options.unit ?? (await resolveUnit(config.model));
   // Everything that can refuse the input (audio, unit, settings) runs before a folder is made.
@@ -188,12 +196,13 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
       checkpointEpoch = state.epoch;
       resumable = state.resumable;
     };
-    const summarize = (status: RunStatus, cost?: CostReport, error?: string, testLoss?: number) =>
+    const summarize = (status: RunStatus, cost?: CostReport, error?: string, testLoss?: number, smape?: number) =>
       record.writeSummary(status, {
         valSegments: [...split.val],
         trainSegments: [...split.train],
         testSegments: [...split.test],
         ...(testLoss !== undefined ? { testLoss } : {}),
+        ...(smape !== undefined ? { freeRunSmape: smape } : {}),
         ...(cost ? { cost } : {}),
         ...(error ? { error } : {}),
       });
@@ -239,12 +248,21 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
         return { dir, status: 'diverged', config, summary, testLoss: null, cost, learntAll: false, error, ...session() };
       }
     }
-    const summary = await summarize(status, cost, undefined, testLoss);
+    // A task scored free-running (mackey-glass): the unit on its own after a true warm-up, by sMAPE.
+    const smapeScore = status === 'done' && run.freeRun ? freeRunSmape(trainer, run.freeRun, segments.length - 1) : undefined;
+    const summary = await summarize(status, cost, undefined, testLoss, smapeScore);
     const learntAll = status === 'done' && trainer.epoch < config.epochs;
-    return { dir, status, config, summary, testLoss: testLoss ?? null, cost, learntAll, ...session() };
+    return { dir, status, config, summary, testLoss: testLoss ?? null, ...(smapeScore !== undefined ? { smape: smapeScore } : {}), cost, learntAll, ...session() };
   } finally {
     await trainer.close();
   }
+}
+
+/** sMAPE of the free-running test: the trained unit after the warm-up, fed its own predictions. */
+function freeRunSmape(trainer: Learner, plan: NonNullable<TaskData['freeRun']>, T: number): number {
+  const unit = unitOf(trainer);
+  const predictions = freeRun(unit, trainer.params, trainer.backend, plan.warmup, plan.targets.length / unit.features, T);
+  return smape(plan.targets, predictions);
 }
 
 /** The trained model's loss on the test segments: backprop units frozen, online units by --eval. */

@@ -16,7 +16,8 @@ export interface TaskFrames {
   readonly sampleRate: number | null;
 }
 
-export async function loadTaskFrames(task: TaskName, path: string, normalize: Normalization): Promise<TaskFrames> {
+/** The frames of a task that cuts its input into segments (the audio and series tasks). */
+export async function loadTaskFrames(task: Exclude<TaskName, 'mackey-glass'>, path: string, normalize: Normalization): Promise<TaskFrames> {
   switch (task) {
     case 'audio': {
       const f = await loadFeatures(path, normalize);
