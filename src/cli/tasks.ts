@@ -23,11 +23,12 @@ export function tasksCommand(): void {
 
 /** 'task series: --normalize coefficient, --horizon 1 (its defaults)' for the defaults the user did not give, or nothing. */
 export function taskNote(config: TrainConfig, given: readonly SettingKey[]): string | undefined {
-  const applied = Object.keys(TASKS[config.task].defaults).filter((k) => !given.includes(k as SettingKey)) as SettingKey[];
-  const repeat = config.task === 'mackey-glass' ? `; repeat ${repeatOfSeed(config.seed)} (--seed mod 30)` : '';
+  // A split the task fixes is its windows, said in words below, not as fractions.
+  const fixed = TASKS[config.task].fixed ?? [];
+  const applied = Object.keys(TASKS[config.task].defaults).filter((k) => !given.includes(k as SettingKey) && !(k === 'split' && fixed.includes(k))) as SettingKey[];
+  const repeat = config.task === 'mackey-glass' ? `; repeat ${repeatOfSeed(config.seed)} (--seed mod 30): train on its first 750 points, test free-running on the next 750, validate on the 750 after` : '';
   if (!applied.length) return repeat ? `task ${config.task}${repeat}` : undefined;
   const shown = (k: SettingKey) => `${SETTINGS[k].flag} ${SETTINGS[k].format ? SETTINGS[k].format!(config[k] as never) : String(config[k])}`;
-  const fixed = TASKS[config.task].fixed ?? [];
   return `task ${config.task}: ${applied.map(shown).join(', ')} (the task's ${fixed.length ? 'protocol and defaults' : 'defaults'}; ${fixed.length ? `${fixed.map((k) => SETTINGS[k as SettingKey].flag).join(', ')} are fixed, the others may be given` : 'give the flag to change one'})${repeat}`;
 }
 

@@ -37,8 +37,9 @@ export const TASKS: { readonly [K in TaskName]: TaskInfo } = {
     about:
       "NeuroBench's chaotic-series benchmark (τ 17): train one-step on 750 points, then predict the next 750 feeding on its own predictions, scored by sMAPE; --seed picks the repeat (seed mod 30, each half a Lyapunov time later)",
     input: 'the Mackey-Glass series (default: the bundled examples/series/mackey-glass-17.npy, made by audiopred; NeuroBench\'s mg_17.npy works too)',
-    defaults: { segment: 751, horizon: 1, normalize: 'none', split: [1 / 3, 1 / 3, 1 / 3], splitSeed: null, batch: 1, epochs: 200, lr: 0.005, weightDecay: 0.001 },
-    fixed: ['segment', 'horizon', 'normalize', 'split', 'splitSeed'],
+    // split: one train, one validation and one test window (src/tasks/mackey-glass-data.ts); --split-seed has nothing to draw.
+    defaults: { segment: 751, horizon: 1, normalize: 'none', split: [1 / 3, 1 / 3, 1 / 3], batch: 1, epochs: 200, lr: 0.005, weightDecay: 0.001 },
+    fixed: ['segment', 'horizon', 'normalize', 'split'],
     freeRun: true,
     why: "NeuroBench's protocol: one 750-step training sequence, one-step targets, raw values (sMAPE is scored on them); its LSTM's 200 full-batch epochs at lr 0.005, weight decay 0.001",
   },
