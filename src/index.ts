@@ -35,7 +35,13 @@ export { runTune, resumeTune, type TunePlan, type TuneOptions, type TuneResult }
 export type { TuneRecord } from './tune/record.js';
 export { shiftedMse, shiftedMseBackward } from './train/loss.js';
 export { prepareRun, type PreparedRun } from './runs/prepare.js';
-export { loadTaskData, splitOfRun, type TaskData } from './tasks/data.js';
+export { loadTaskData, splitOfRun, bundledInputs, type TaskData } from './tasks/data.js';
+export { TASKS, TASK_NAMES, type TaskName } from './tasks/registry.js';
+export { readSeriesFile, type Series } from './tasks/series-file.js';
+export { MACKEY_GLASS, mackeyGlassSeries, mackeyGlassRepeat } from './tasks/mackey-glass.js';
+export { loadMackeyGlass, EXAMPLE_MACKEY_GLASS } from './tasks/mackey-glass-data.js';
+export { smape } from './tasks/smape.js';
+export { freeRun } from './train/free-run.js';
 export { Trainer, type EpochResult } from './train/trainer.js';
 export { OnlineTrainer, type EvalProtocol } from './train/online-trainer.js';
 export { createLearner, costReport, type Learner, type CostReport } from './runs/learner.js';
