@@ -61,7 +61,7 @@ export function formatTuneTable(record: TuneRecord): string {
   const files = record.files.map((f) => f.path.split(/[\\/]/).pop()).join(', ');
   const heading =
     `tune: ${settings.trials} trials per unit of at most ${settings.epochs} epochs (ASHA, reduction ${settings.reduction}, rungs ${settings.rungs.join(', ')}), ` +
-    `best config retrained with seeds ${settings.seeds.join(', ')}; split ${settings.split.join('/')} (seed ${settings.split_seed}); ${files}`;
+    `best config retrained with seeds ${settings.seeds.join(', ')}; split ${settings.split.map((f) => +f.toFixed(3)).join('/')} (seed ${settings.split_seed}); ${files}`;
   const out = [heading, '', line(COLUMNS.map(([title]) => title)), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line), ''];
   out.push('Test loss: MSE on the held-out test segments, the mean over recordings per seed, then over seeds. Δ: persistence − unit, paired by seed and recording (above 0 beats persistence).');
   out.push('', ...perRecordingTable(record));
