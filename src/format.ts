@@ -4,6 +4,13 @@
  */
 import type { CostReport } from './models/cost.js';
 
+/** A Markdown table, columns padded to their widest cell so it reads in a terminal too: header, rule, rows. */
+export function markdownTable(titles: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = titles.map((title, c) => Math.max(title.length, ...rows.map((r) => r[c].length)));
+  const line = (values: readonly string[]) => `| ${values.map((v, c) => v.padEnd(widths[c])).join(' | ')} |`;
+  return [line(titles), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
+}
+
 /** 1234567 → '1.23M', 12345 → '12.3k', 123 → '123'. */
 export function compactCount(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toPrecision(3)}G`;

@@ -2,14 +2,16 @@
  * `audiopred tasks`: the tasks a unit can be set, what each reads and the settings it defaults
  * differently; and the line train, compare and tune print when a task's own defaults apply.
  */
-import { SETTINGS, type SettingKey, type TrainConfig } from '../config/settings.js';
+import { SETTINGS, settingText, type SettingKey, type TrainConfig } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { bundledInputs } from '../tasks/data.js';
 import { repeatOfSeed } from '../tasks/mackey-glass-data.js';
 import { TASK_NAMES, TASKS, type TaskName } from '../tasks/registry.js';
 
-const defaultsText = (task: TaskName) =>
-  Object.entries(TASKS[task].defaults).map(([k, v]) => `${SETTINGS[k as SettingKey].flag} ${String(v)}`).join(', ');
+/** '--horizon 1' as the command line spells it. */
+const flagText = (key: SettingKey, value: unknown) => `${SETTINGS[key].flag} ${settingText(key, value as TrainConfig[SettingKey])}`;
+
+const defaultsText = (task: TaskName) => Object.entries(TASKS[task].defaults).map(([k, v]) => flagText(k as SettingKey, v)).join(', ');
 
 export function tasksCommand(): void {
   const out = process.stdout;
@@ -28,8 +30,7 @@ export function taskNote(config: TrainConfig, given: readonly SettingKey[]): str
   const applied = Object.keys(TASKS[config.task].defaults).filter((k) => !given.includes(k as SettingKey) && !(k === 'split' && fixed.includes(k))) as SettingKey[];
   const repeat = config.task === 'mackey-glass' ? `; repeat ${repeatOfSeed(config.seed)} (--seed mod 30): train on its first 750 points, test free-running on the next 750, validate on the 750 after` : '';
   if (!applied.length) return repeat ? `task ${config.task}${repeat}` : undefined;
-  const shown = (k: SettingKey) => `${SETTINGS[k].flag} ${SETTINGS[k].format ? SETTINGS[k].format!(config[k] as never) : String(config[k])}`;
-  return `task ${config.task}: ${applied.map(shown).join(', ')} (the task's ${fixed.length ? 'protocol and defaults' : 'defaults'}; ${fixed.length ? `${fixed.map((k) => SETTINGS[k as SettingKey].flag).join(', ')} are fixed, the others may be given` : 'give the flag to change one'})${repeat}`;
+  return `task ${config.task}: ${applied.map((k) => flagText(k, config[k])).join(', ')} (the task's ${fixed.length ? 'protocol and defaults' : 'defaults'}; ${fixed.length ? `${fixed.map((k) => SETTINGS[k as SettingKey].flag).join(', ')} are fixed, the others may be given` : 'give the flag to change one'})${repeat}`;
 }
 
 /** The inputs a study runs on: those given, or the task's bundled ones. */

@@ -6,7 +6,7 @@
  * and is an empty cell in CSV, never 0.
  */
 import { basename } from 'node:path';
-import { bytes, compactCount, duration } from '../format.js';
+import { bytes, compactCount, duration, markdownTable } from '../format.js';
 import type { JobResult } from '../jobs/job.js';
 import type { Summary } from './stats.js';
 import { REFERENCE_UNIT, type UnitSummary } from './summary.js';
@@ -45,10 +45,7 @@ export function formatTables(summaries: readonly UnitSummary[], heading: (audio:
     const rows = summaries.filter((s) => s.audio === file);
     const COLUMNS = rows.some((u) => u.smape) ? [BASE_COLUMNS[0], ...SMAPE_COLUMNS, ...BASE_COLUMNS.slice(1)] : BASE_COLUMNS;
     const cells = rows.map((u) => COLUMNS.map(([, cell]) => cell(u)));
-    const widths = COLUMNS.map(([title], c) => Math.max(title.length, ...cells.map((r) => r[c].length)));
-    const line = (values: string[]) => `| ${values.map((v, c) => v.padEnd(widths[c])).join(' | ')} |`;
-    out.push(heading(file), '', line(COLUMNS.map(([title]) => title)), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-    for (const r of cells) out.push(line(r));
+    out.push(heading(file), '', ...markdownTable(COLUMNS.map(([title]) => title), cells));
     for (const u of rows) {
       if (u.ok < u.seeds.length) {
         const why = [`${u.diverged} diverged`, `${u.failed} failed`, ...(u.interrupted ? [`${u.interrupted} interrupted`] : [])].join(', ');

@@ -164,7 +164,7 @@ export const SETTINGS: { readonly [K in SettingKey]: Setting<K> } = {
   task: {
     flag: '--task', value: '<name>', json: 'task', scope: 'run', resumable: false, default: 'audio',
     parse: oneOf('--task', TASK_NAMES), choices: TASK_NAMES,
-    help: 'what to predict: MFCC frames of an audio file (audio), or any time series in a .npy/.csv file (series); see audiopred tasks',
+    help: 'what to predict: MFCC frames of an audio file (audio), any time series in a .npy/.csv file (series), or NeuroBench\'s Mackey-Glass benchmark (mackey-glass); see audiopred tasks',
   },
   model: {
     flag: '--model', value: '<unit>', json: 'model', scope: 'per-run', resumable: false, default: 'rnn', parse: parseModel,
@@ -238,6 +238,12 @@ export const SETTINGS: { readonly [K in SettingKey]: Setting<K> } = {
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
 
+/** A setting's value as the command line spells it ('0.6,0.2,0.2' for a split). */
+export function settingText(key: SettingKey, value: TrainConfig[SettingKey]): string {
+  const s = SETTINGS[key] as Setting<SettingKey>;
+  return s.format ? s.format(value) : String(value);
+}
+
 function setting(key: string): Setting<SettingKey> | undefined {
   return Object.hasOwn(SETTINGS, key) ? (SETTINGS[key as SettingKey] as Setting<SettingKey>) : undefined;
 }
@@ -257,11 +263,11 @@ export function resolveConfig(overrides: Partial<Record<SettingKey, unknown>> = 
   const task = overrides.task === undefined ? DEFAULT_CONFIG.task : SETTINGS.task.parse(overrides.task);
   for (const [key, value] of Object.entries(TASKS[task].defaults)) if (overrides[key as SettingKey] === undefined) config[key] = value;
   for (const key of TASKS[task].fixed ?? []) {
-    const s = SETTINGS[key as SettingKey] as Setting<SettingKey>;
-    const raw = overrides[key as SettingKey];
+    const k = key as SettingKey;
+    const raw = overrides[k];
     const fixed = TASKS[task].defaults[key] as TrainConfig[SettingKey];
-    if (raw !== undefined && JSON.stringify(s.parse(raw)) !== JSON.stringify(fixed)) {
-      throw new UsageError(`--task ${task} fixes ${s.flag} (${s.format ? s.format(fixed) : String(fixed)}): its protocol decides the data; drop ${s.flag}`);
+    if (raw !== undefined && JSON.stringify(SETTINGS[k].parse(raw)) !== JSON.stringify(fixed)) {
+      throw new UsageError(`--task ${task} fixes ${SETTINGS[k].flag} (${settingText(k, fixed)}): its protocol decides the data; drop ${SETTINGS[k].flag}`);
     }
   }
   for (const [key, raw] of Object.entries(overrides)) {
@@ -314,15 +320,14 @@ export function configFromJson(json: unknown, where: string): TrainConfig {
 export function configToArgs(config: TrainConfig, keys: readonly SettingKey[] = SETTING_KEYS): string[] {
   const args: string[] = [];
   for (const k of keys) {
-    const s = SETTINGS[k] as Setting<SettingKey>;
+    const s = SETTINGS[k];
     const value = config[k];
-    const text = (v: TrainConfig[SettingKey]) => (s.format ? s.format(v) : String(v));
     // What reading the arguments back would give when a flag is left out: the task's default, else the table's.
     const fallback = (TASKS[config.task].defaults[k] ?? s.default) as TrainConfig[SettingKey];
     if (k === 'options') {
       for (const [key, v] of Object.entries(value as Record<string, string>)) args.push(s.flag, `${key}=${v}`);
-    } else if (text(value) !== text(fallback)) {
-      args.push(s.flag, text(value));
+    } else if (settingText(k, value) !== settingText(k, fallback)) {
+      args.push(s.flag, settingText(k, value));
     }
   }
   return args;

@@ -76,8 +76,6 @@ export function resultFromFolder(job: Job): JobResult | undefined {
   const summary = readSummary(job.out);
   if (!summary || summary.status !== 'done' || summary.final_val_loss === null || summary.final_train_loss === null) return undefined;
   if (summary.epochs < Number(job.config.epochs) && !(summary.epochs < readConfigRecord(job.out).config.epochs)) return undefined;
-  // Until every run folder has a test split, summaries may lack it.
-  const testLoss = (summary as { final_test_loss?: number | null }).final_test_loss ?? null;
   return {
     job,
     status: 'ok',
@@ -87,7 +85,7 @@ export function resultFromFolder(job: Job): JobResult | undefined {
     bestVal: summary.best_val_loss ?? NaN,
     seconds: summary.train_seconds,
     ...(summary.cost ? { cost: summary.cost } : {}),
-    testLoss,
+    testLoss: summary.final_test_loss, // null in folders from before the test split (readSummary fills it)
     ...(summary.free_run_smape !== undefined ? { smape: summary.free_run_smape } : {}),
   };
 }

@@ -80,10 +80,6 @@ function checkPlan(plan: TunePlan): void {
   if (!(split[2] > 0)) {
     throw new UsageError(`tune scores the tuned units on held-out test segments: give --split a test fraction above 0, e.g. --split 0.6,0.2,0.2 (got ${split.join(',')})`);
   }
-  // Journal events name recordings by file name: two of one name would be one.
-  const names = plan.files.map((f) => basename(f));
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice) throw new UsageError(`two inputs are called ${twice}; tune names them by file name, so rename one`);
 }
 
 function planJson(plan: TunePlan): PlanJson {

@@ -6,6 +6,7 @@
 import { describeTuned, tunedFromJson } from '../compare/tuned.js';
 import type { Summary } from '../compare/stats.js';
 import { REFERENCE_UNIT } from '../compare/summary.js';
+import { markdownTable } from '../format.js';
 import type { TuneRecord, UnitRecordJson } from './record.js';
 
 const NONE = '—';
@@ -41,10 +42,7 @@ function perRecordingTable(record: TuneRecord): string[] {
       return u.unit !== REFERENCE_UNIT && typeof ref === 'number' && x < ref ? `**${loss(x)}**` : loss(x);
     }),
   ]);
-  const titles = ['test loss by recording', ...names];
-  const widths = titles.map((t, c) => Math.max(t.length, ...rows.map((r) => r[c].length)));
-  const line = (values: string[]) => `| ${values.map((v, c) => v.padEnd(widths[c])).join(' | ')} |`;
-  return [line(titles), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line), '', 'Mean over seeds; bold: below persistence on that recording.'];
+  return [...markdownTable(['test loss by recording', ...names], rows), '', 'Mean over seeds; bold: below persistence on that recording.'];
 }
 
 /** How many trials scored, if three or more did and all the same (the search varied nothing the unit reads); else 0. */
@@ -56,13 +54,11 @@ function trialsScoredAlike(u: UnitRecordJson): number {
 export function formatTuneTable(record: TuneRecord): string {
   const { settings } = record;
   const rows = record.units.map((u) => COLUMNS.map(([, cell]) => cell(u)));
-  const widths = COLUMNS.map(([title], c) => Math.max(title.length, ...rows.map((r) => r[c].length)));
-  const line = (values: string[]) => `| ${values.map((v, c) => v.padEnd(widths[c])).join(' | ')} |`;
   const files = record.files.map((f) => f.path.split(/[\\/]/).pop()).join(', ');
   const heading =
     `tune: ${settings.trials} trials per unit of at most ${settings.epochs} epochs (ASHA, reduction ${settings.reduction}, rungs ${settings.rungs.join(', ')}), ` +
     `best config retrained with seeds ${settings.seeds.join(', ')}; split ${settings.split.map((f) => +f.toFixed(3)).join('/')} (seed ${settings.split_seed}); ${files}`;
-  const out = [heading, '', line(COLUMNS.map(([title]) => title)), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line), ''];
+  const out = [heading, '', ...markdownTable(COLUMNS.map(([title]) => title), rows), ''];
   out.push('Test loss: MSE on the held-out test segments, the mean over recordings per seed, then over seeds. Δ: persistence − unit, paired by seed and recording (above 0 beats persistence).');
   out.push('', ...perRecordingTable(record));
   for (const u of record.units) {
