@@ -45,3 +45,13 @@ export function costLine(c: CostReport): string {
   if (c.connectionSparsity) parts.push(`connection sparsity ${(100 * c.connectionSparsity).toFixed(1)}%`);
   return `Cost: ${parts.join(', ')}`;
 }
+
+/** The last part of a path, as tables name a recording (node:path's basename, for any platform's separators and a browser). */
+export function fileName(path: string): string {
+  return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
+}
+
+/** 2026-11-29T03:58:12Z → 20261129-035812 (UTC, sorts by time). */
+export function timestamp(date = new Date()): string {
+  return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}

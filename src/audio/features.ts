@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { decodeSource } from './decode.js';
 import { openFileSource } from './file-source.js';
 import type { MfccBackend } from './mfcc.js';
@@ -6,15 +5,7 @@ import { createMfccAccumulator, type MfccAccumulator } from './mfcc-stream.js';
 import type { ByteSource } from './source.js';
 import { standardize, type Normalization } from './standardize.js';
 
-/** The recording `audiopred train` uses when given none (see examples/audio/README.md). */
-export const EXAMPLE_AUDIO = fileURLToPath(new URL('../../../examples/audio/second-inaugural.flac', import.meta.url));
-
-/** The bundled recordings `audiopred compare` uses when given none: speech, music, a soundscape. */
-export const EXAMPLE_RECORDINGS = [
-  EXAMPLE_AUDIO,
-  fileURLToPath(new URL('../../../examples/audio/bach-prelude.flac', import.meta.url)),
-  fileURLToPath(new URL('../../../examples/audio/rain-and-thunder.flac', import.meta.url)),
-];
+export { EXAMPLE_AUDIO, EXAMPLE_RECORDINGS } from '../examples.js';
 
 export type FeatureStage = 'mfcc' | 'standardized';
 

@@ -3,9 +3,9 @@
  * improvement over persistence, paired by seed (a seed fixes the split, so
  * both units are scored on the same validation segments).
  */
-import { basename } from 'node:path';
 import type { CostReport } from '../models/cost.js';
-import { costFromJson } from '../runs/record.js';
+import { fileName } from '../format.js';
+import { costFromJson } from '../runs/record-json.js';
 import type { JobResult } from '../jobs/job.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -58,7 +58,7 @@ export function summarizeResults(results: readonly JobResult[]): UnitSummary[] {
       .map(([val, ref]) => 100 * (1 - val / ref));
     const notOk = runs.find((r) => r.status !== 'ok');
     return {
-      audio: basename(runs[0].job.audio),
+      audio: fileName(runs[0].job.audio),
       unit: runs[0].job.label,
       seeds: runs.map((r) => r.job.seed),
       ok: ok.length,

@@ -5,8 +5,7 @@
  * improvement with no persistence run to pair with — reads '—' in Markdown
  * and is an empty cell in CSV, never 0.
  */
-import { basename } from 'node:path';
-import { bytes, compactCount, duration, markdownTable } from '../format.js';
+import { bytes, compactCount, duration, fileName, markdownTable } from '../format.js';
 import type { JobResult } from '../jobs/job.js';
 import type { Summary } from './stats.js';
 import { REFERENCE_UNIT, type UnitSummary } from './summary.js';
@@ -90,7 +89,7 @@ export function runsCsv(results: readonly JobResult[]): string {
   return csv([
     ['audio', 'unit', 'seed', 'status', 'epochs', 'final_train', 'final_val', 'best_val', 'free_run_smape', 'seconds', 'error'],
     ...results.map((r) => [
-      basename(r.job.audio), r.job.label, r.job.seed, r.status, r.curve.length, r.finalTrain, r.finalVal, r.bestVal, r.smape, r.seconds, r.error,
+      fileName(r.job.audio), r.job.label, r.job.seed, r.status, r.curve.length, r.finalTrain, r.finalVal, r.bestVal, r.smape, r.seconds, r.error,
     ]),
   ]);
 }

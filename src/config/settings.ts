@@ -5,7 +5,6 @@
  * equivalent command line of a run are all generated from SETTINGS, so adding a
  * setting is one entry here (a missing entry is a compile error).
  */
-import { extname } from 'node:path';
 import { NORMALIZATIONS, type Normalization } from '../audio/standardize.js';
 import { DEFAULT_SPLIT, type SplitFractions } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
@@ -112,7 +111,7 @@ export const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
 /** A --model value that names a file rather than a built-in unit. */
 export function isUnitPath(spec: string): boolean {
-  return /[\\/]/.test(spec) || MODULE_EXTENSIONS.includes(extname(spec));
+  return /[\\/]/.test(spec) || MODULE_EXTENSIONS.some((ext) => spec.endsWith(ext));
 }
 
 function parseModel(raw: unknown): string {

@@ -39,7 +39,8 @@ export function encodeSafetensors(tensors: Readonly<Record<string, Tensor>>, met
     offset += t.data.byteLength;
   }
   let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8); // data starts 8-byte aligned
+  const unpadded = new TextEncoder().encode(json).length;
+  json += ' '.repeat((8 - ((8 + unpadded) % 8)) % 8); // data starts 8-byte aligned
   const jsonBytes = new TextEncoder().encode(json);
   const out = new Uint8Array(8 + jsonBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(jsonBytes.length), true);

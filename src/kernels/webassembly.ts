@@ -2,8 +2,7 @@
 // the project compiles without the DOM lib and @types/node 20 does not declare WebAssembly,
 // and the loader of the compiled modules.
 
-import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
+import { enableRelaxedSimd, fetchWasmFile, forcedFlavour, readWasmFile } from './wasm-files.js';
 
 export interface WasmMemory {
   /** The current bytes; for a shared memory a new, longer SharedArrayBuffer after each grow. */
@@ -63,7 +62,7 @@ export function kernelFlavour(): KernelFlavour {
 }
 
 function pickFlavour(): KernelFlavour {
-  if (wasmApi === undefined || process.env.AUDIOPRED_WASM === 'simd') return 'simd';
+  if (wasmApi === undefined || forcedFlavour() === 'simd') return 'simd';
   let bytes: Uint8Array;
   try {
     bytes = wasmBytes('audiopred-relaxed');
@@ -71,7 +70,7 @@ function pickFlavour(): KernelFlavour {
     return 'simd'; // an older build without the relaxed module
   }
   if (wasmApi.validate(bytes)) return 'relaxed-simd';
-  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  enableRelaxedSimd();
   return wasmApi.validate(bytes) ? 'relaxed-simd' : 'simd';
 }
 
@@ -82,10 +81,17 @@ const moduleCache = new Map<WasmModuleName, WasmModule>();
 export function wasmBytes(name: WasmModuleName): Uint8Array {
   let bytes = bytesCache.get(name);
   if (bytes === undefined) {
-    bytes = new Uint8Array(readFileSync(WASM_URLS[name]));
+    bytes = readWasmFile(WASM_URLS[name]);
     bytesCache.set(name, bytes);
   }
   return bytes;
+}
+
+/** Reads every module ahead of its first use: needed in a browser (wasm-files.browser.ts), harmless in Node. */
+export async function preloadWasm(): Promise<void> {
+  for (const name of Object.keys(WASM_URLS) as WasmModuleName[]) {
+    if (!bytesCache.has(name)) bytesCache.set(name, await fetchWasmFile(WASM_URLS[name]));
+  }
 }
 
 /** The module compiled once per thread by this engine. Throws if it is missing or rejected. */

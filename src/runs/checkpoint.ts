@@ -15,42 +15,25 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
-import { decodeSafetensors, encodeSafetensors, type Tensor } from '../formats/safetensors.js';
+import { decodeSafetensors } from '../formats/safetensors.js';
+import { ARRAY_PREFIX, checkpointFiles, MODEL_FILE, PARAM_PREFIX, STATE_FILE } from './checkpoint-files.js';
 import type { ParamLayout } from '../models/params.js';
 import type { RngState } from '../data/rng.js';
 import type { TrainingState } from '../train/state.js';
 
-export const MODEL_FILE = 'model.safetensors';
-export const STATE_FILE = 'training-state.safetensors';
+export { MODEL_FILE, STATE_FILE } from './checkpoint-files.js';
 
-const PARAM_PREFIX = 'params.';
-const ARRAY_PREFIX = 'state.';
-
-function paramTensors(layout: ParamLayout, params: Float32Array, prefix = ''): Record<string, Tensor> {
-  const tensors: Record<string, Tensor> = {};
-  for (const e of layout.entries) tensors[prefix + e.name] = { shape: e.shape, data: params.subarray(e.offset, e.offset + e.size) };
-  return tensors;
-}
-
-/** Writes both checkpoint files of `state` into run folder `dir`. */
 export async function saveCheckpoint(
   dir: string,
   layout: ParamLayout,
   state: TrainingState,
   metadata: Record<string, string>,
 ): Promise<void> {
-  const meta = { ...metadata, epoch: String(state.epoch) };
-  const stateTensors: Record<string, Tensor> = {
-    ...paramTensors(layout, state.params, PARAM_PREFIX),
-    shuffle: { shape: [4], data: Uint32Array.from(state.shuffle) },
-  };
-  for (const [name, data] of Object.entries(state.arrays)) stateTensors[ARRAY_PREFIX + name] = { shape: [data.length], data };
-  const stateMeta = { ...meta, ...(state.optimizerStep !== undefined ? { optimizer_step: String(state.optimizerStep) } : {}) };
-  if (state.resumable) await writeFileAtomic(join(dir, STATE_FILE), encodeSafetensors(stateTensors, stateMeta));
-  await writeFileAtomic(join(dir, MODEL_FILE), encodeSafetensors(paramTensors(layout, state.params), { format: 'pt', ...meta }));
+  const files = checkpointFiles(layout, state, metadata);
+  // The training state first: a crash between the two leaves a model file no newer than the state.
+  for (const name of [STATE_FILE, MODEL_FILE]) if (files[name]) await writeFileAtomic(join(dir, name), files[name]);
 }
 
-/** The training state saved in run folder `dir`, checked against the unit's `layout`. */
 export async function loadTrainingState(dir: string, layout: ParamLayout): Promise<TrainingState & { metadata: Record<string, string> }> {
   const path = join(dir, STATE_FILE);
   let bytes: Uint8Array;

@@ -35,10 +35,7 @@ function whyNot(code: string | undefined, err: Error): string {
   return err.message;
 }
 
-/** 2026-11-29T03:58:12Z → 20261129-035812 (UTC, sorts by time). */
-export function timestamp(date = new Date()): string {
-  return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
+export { timestamp } from '../format.js';
 
 /**
  * Creates a new folder `parent/name` (or `name-2`, `name-3`, … if taken) and

@@ -12,6 +12,7 @@ import { getBackend } from '../kernels/index.js';
 import { buildUnit } from './learner.js';
 import { resolveUnit } from '../units/load.js';
 import { MODEL_FILE } from './checkpoint.js';
+import { predictSegment, type SegmentPrediction } from './predict.js';
 import { readConfigRecord, readMetrics, readSummary, type MetricsLine, type RunConfigRecord, type RunSummary } from './record.js';
 
 export interface RunFolder {
@@ -35,20 +36,7 @@ export function openRun(dir: string): RunFolder {
   return { dir, record, metrics, summary: readSummary(dir) };
 }
 
-export interface SegmentPrediction {
-  /** Which segment of the recording (its index), and its position in the validation split. */
-  segment: number;
-  /** Frames scored: T + 1 − horizon. */
-  frames: number;
-  features: number;
-  horizon: number;
-  /** Of the recording: frames are hop (160) samples apart at this rate; null for a series task. */
-  sampleRate: number | null;
-  /** (frames, F) the frames the unit should have predicted, x_{t+horizon}. */
-  target: Float32Array;
-  /** (frames, F) what it predicted. */
-  prediction: Float32Array;
-}
+export type { SegmentPrediction };
 
 /** The run's saved unit on validation segment number `which` of its split. */
 export async function predictValidationSegment(run: RunFolder, which = 0): Promise<SegmentPrediction> {
@@ -76,24 +64,5 @@ export async function predictValidationSegment(run: RunFolder, which = 0): Promi
     params.set(t.data, e.offset);
   }
 
-  const seq = segments.data.subarray(segment * L * F, (segment + 1) * L * F);
-  const out = new Float32Array(T * F);
-  if (unit.kind === 'online') {
-    unit.reset();
-    for (let t = 0; t < T; t++) out.set(Array.from(unit.step(seq.subarray(t * F, (t + 1) * F))), t * F);
-  } else {
-    const x = seq.slice(0, T * F);
-    unit.forward(out, unit.createCache(1, T), x, params, 1, T);
-  }
-  const h = config.horizon;
-  const frames = T + 1 - h;
-  return {
-    segment,
-    frames,
-    features: F,
-    horizon: h,
-    sampleRate,
-    target: seq.slice(h * F, (h + frames) * F),
-    prediction: out.slice(0, frames * F),
-  };
+  return { ...predictSegment(unit, params, segments, segment, config.horizon), sampleRate };
 }

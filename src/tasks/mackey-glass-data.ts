@@ -12,14 +12,12 @@
  *
  * o = int(k · 37.5), k = seed mod 30 (NeuroBench shifts each repeat by half a Lyapunov time).
  */
-import { fileURLToPath } from 'node:url';
 import type { Segments, Split } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
 import { MACKEY_GLASS } from './mackey-glass.js';
 import { readSeriesFile } from './series-file.js';
 
-/** The bundled series: mackeyGlassSeries(MACKEY_GLASS_FILE_POINTS) as float32 (scripts/make-mackey-glass.ts; test/tasks/mackey-glass-task.test.ts checks it). */
-export const EXAMPLE_MACKEY_GLASS = fileURLToPath(new URL('../../../examples/series/mackey-glass-17.npy', import.meta.url));
+export { EXAMPLE_MACKEY_GLASS } from '../examples.js';
 
 const STEPS = MACKEY_GLASS.trainPoints; // 750 steps a segment, one-step targets
 const L = STEPS + 1; // frames a segment

@@ -3,11 +3,10 @@
  * (frames, features) or (frames,), or a .csv with one row per frame. Every problem the user can
  * fix is a one-line UsageError naming the file.
  */
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { decodeNpy } from '../formats/npy.js';
-import { displayName, oneLine } from '../audio/messages.js';
+import { displayName } from '../audio/messages.js';
+import { readWholeFile } from './whole-file.js';
 
 export interface Series {
   data: Float32Array; // (T, F), time-major: row t is frame t
@@ -21,27 +20,12 @@ const MIN_FRAMES = 3;
 /** Reads a .npy or .csv series and checks it: at least 3 frames, at least one feature, all finite. */
 export async function readSeriesFile(path: string): Promise<Series> {
   const name = displayName(path);
-  const ext = extname(path).toLowerCase();
+  const ext = /\.[^./\\]*$/.exec(path)?.[0].toLowerCase();
   if (ext !== '.npy' && ext !== '.csv') throw new UsageError(`${name}: give a .npy or .csv file`);
   const bytes = await readWholeFile(path, name);
   if (ext === '.npy') return checkSeries(npySeries(bytes, name), name);
   const { firstDataLine, ...series } = csvSeries(bytes, name);
   return checkSeries(series, name, firstDataLine);
-}
-
-async function readWholeFile(path: string, name: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    // Worded as the audio reader words them (src/audio/file-source.ts).
-    const code = (err as NodeJS.ErrnoException | undefined)?.code;
-    const why =
-      code === 'ENOENT' || code === 'ENOTDIR' ? `no such file: ${name} — give the path of a .npy or .csv file` :
-      code === 'EISDIR' ? `${name} is a directory — give the path of a .npy or .csv file` :
-      code === 'EACCES' || code === 'EPERM' ? `cannot read ${name}: permission denied — check the file's permissions` :
-      `cannot read ${name} (${code ?? oneLine(err)}) — give the path of a readable .npy or .csv file`;
-    throw new UsageError(why);
-  }
 }
 
 function npySeries(bytes: Uint8Array, name: string): Series {

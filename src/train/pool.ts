@@ -8,14 +8,18 @@
  * Gradients are reduced in a fixed order (part 0, then 1, 2, …): the same
  * thread count gives bit-identical results run after run.
  *
- * A unit that throws in a worker does not end the worker: it sends what was
- * thrown over its error port, marks its part failed for that generation, and
- * waits for the next job. The caller, blocked in run(), reads the message
- * synchronously (receiveMessageOnPort) once every part has finished, and
- * throws the failure of the lowest failed part as a UnitCallError; the pool
- * stays usable and closable.
+ * A unit that throws in a worker does not end the worker: it writes what was
+ * thrown into its slot of a shared mailbox (mailbox.ts), marks its part failed
+ * for that generation, and waits for the next job. The caller, blocked in
+ * run(), reads the slot once every part has finished, and throws the failure
+ * of the lowest failed part as a UnitCallError; the pool stays usable and
+ * closable.
+ *
+ * The threads are Node's worker threads, or a browser's Web Workers
+ * (threads.ts, threads.browser.ts); nothing else here depends on which.
  */
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { createMailbox, takeFailure } from './mailbox.js';
+import { startThread, type TrainingThread } from './threads.js';
 import type { WasmBackend } from '../kernels/wasm.js';
 import type { Thrown } from '../models/unit-errors.js';
 import type { UnitShape } from '../models/unit.js';
@@ -54,8 +58,8 @@ export interface WorkerSetup {
   params: { offset: number; size: number };
   x: { offset: number; size: number };
   seg: { offset: number; size: number };
-  /** Where the worker posts a WorkerFailure when its part of a job fails. */
-  errors: MessagePort;
+  /** Where the worker leaves a WorkerFailure when its part of a job fails (mailbox.ts). */
+  mailbox: SharedArrayBuffer;
 }
 
 /** Control block layout (Int32 slots). */
@@ -83,9 +87,9 @@ const READY_TIMEOUT_MS = 30_000;
 export class ThreadPool {
   private readonly ctrl: Int32Array;
   private readonly losses: Float64Array;
-  private readonly workers: Worker[] = [];
+  private readonly workers: TrainingThread[] = [];
   private readonly workerGrads: Float32Array[] = [];
-  private readonly errorPorts: MessagePort[] = []; // the caller's ends of the workers' error ports
+  private readonly mailbox: SharedArrayBuffer;
   private generation = 0;
 
   private constructor(
@@ -93,6 +97,7 @@ export class ThreadPool {
     private readonly main: Shard,
     control: SharedArrayBuffer,
   ) {
+    this.mailbox = createMailbox(parts);
     const { ints, lossesByteOffset } = controlSlots(parts);
     this.ctrl = new Int32Array(control, 0, ints);
     this.losses = new Float64Array(control, lossesByteOffset, parts);
@@ -103,15 +108,13 @@ export class ThreadPool {
     parts: number,
     main: Shard,
     be: WasmBackend,
-    spec: Omit<WorkerSetup, 'memory' | 'module' | 'control' | 'part' | 'parts' | 'params' | 'x' | 'seg' | 'errors'>,
+    spec: Omit<WorkerSetup, 'memory' | 'module' | 'control' | 'part' | 'parts' | 'params' | 'x' | 'seg' | 'mailbox'>,
   ): Promise<ThreadPool> {
     const control = new SharedArrayBuffer(controlSlots(parts).bytes);
     const pool = new ThreadPool(parts, main, control);
     const where = (a: Float32Array) => ({ offset: a.byteOffset, size: a.length });
     const ready: Promise<void>[] = [];
     for (let k = 1; k < parts; k++) {
-      const channel = new MessageChannel();
-      pool.errorPorts.push(channel.port1);
       const setup: WorkerSetup = {
         ...spec,
         memory: be.memory,
@@ -122,22 +125,24 @@ export class ThreadPool {
         params: where(main.params),
         x: where(main.x),
         seg: where(main.seg),
-        errors: channel.port2,
+        mailbox: pool.mailbox,
       };
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup, transferList: [channel.port2] });
+      const worker = startThread(setup);
       pool.workers.push(worker);
       ready.push(
         new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`training thread ${k} did not start`)), READY_TIMEOUT_MS);
-          worker.once('message', (hello: WorkerHello) => {
-            clearTimeout(timer);
-            if (hello === 'ready') resolve();
-            else reject(failureError(hello.failed, k));
-          });
-          worker.once('error', (err) => {
-            clearTimeout(timer);
-            reject(err);
-          });
+          worker.hello.then(
+            (hello) => {
+              clearTimeout(timer);
+              if (hello === 'ready') resolve();
+              else reject(failureError(hello.failed, k));
+            },
+            (err: unknown) => {
+              clearTimeout(timer);
+              reject(err);
+            },
+          );
         }),
       );
     }
@@ -191,7 +196,7 @@ export class ThreadPool {
         Atomics.wait(ctrl, slot, done, 60_000);
       }
       if (done === -gen) {
-        const err = this.workerFailure(k); // read it in any case: the port must be empty for the next job
+        const err = this.workerFailure(k); // read it in any case: the slot must be empty for the next job
         failure ??= err;
         continue;
       }
@@ -207,10 +212,9 @@ export class ThreadPool {
     return loss;
   }
 
-  /** The error worker k posted for the job that it marked failed. */
+  /** The error worker k left for the job that it marked failed. */
   private workerFailure(k: number): Error {
-    const received = receiveMessageOnPort(this.errorPorts[k - 1]);
-    const f = received?.message as WorkerFailure | undefined;
+    const f = takeFailure(this.mailbox, k);
     return f ? failureError(f, k) : new Error(`training thread ${k} failed and said nothing`);
   }
 
@@ -219,6 +223,5 @@ export class ThreadPool {
     Atomics.add(this.ctrl, CONTROL.generation, 1);
     Atomics.notify(this.ctrl, CONTROL.generation);
     await Promise.all(this.workers.map((w) => w.terminate()));
-    for (const port of this.errorPorts) port.close();
   }
 }

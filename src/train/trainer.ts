@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { coreCount } from '../machine.js';
 import { epochOrder, packBatch, type Segments, type Split } from '../data/dataset.js';
 import { Xoshiro128 } from '../data/rng.js';
 import { UsageError } from '../errors.js';
@@ -32,7 +32,7 @@ export function backendFor(config: Pick<TrainConfig, 'backend'>): Backend {
 /** Threads a run will use: --threads, or one per core, never more than a batch has rows; 1 without wasm. */
 export function threadsFor(config: Pick<TrainConfig, 'threads' | 'batch'>, be: Backend): number {
   if (be.name !== 'wasm-simd') return 1;
-  const wanted = config.threads > 0 ? config.threads : availableParallelism();
+  const wanted = config.threads > 0 ? config.threads : coreCount();
   return Math.max(1, Math.min(wanted, config.batch));
 }
 

@@ -5,16 +5,17 @@
  * built or in a job, is reported to the caller as a WorkerFailure (see
  * pool.ts), never printed here.
  */
-import { workerData, parentPort } from 'node:worker_threads';
 import { createWasmBackend } from '../kernels/wasm.js';
 import type { SequenceModel } from '../models/model.js';
 import { builtinFactory, isModelName } from '../models/registry.js';
 import { importUnitFactory, unitContext } from '../models/unit.js';
 import { thrown } from '../models/unit-errors.js';
-import { COMMAND, CONTROL, controlSlots, partSlot, type WorkerFailure, type WorkerHello, type WorkerSetup } from './pool.js';
+import { postFailure } from './mailbox.js';
+import { COMMAND, CONTROL, controlSlots, partSlot, type WorkerFailure } from './pool.js';
 import { runShard, UnitCallError, type Shard } from './shard.js';
+import { sayHello, threadSetup } from './threads.js';
 
-const setup = workerData as WorkerSetup;
+const setup = await threadSetup();
 const be = createWasmBackend({ memory: setup.memory, module: setup.module });
 const { ints, lossesByteOffset } = controlSlots(setup.parts);
 const ctrl = new Int32Array(setup.control, 0, ints);
@@ -53,7 +54,7 @@ async function buildShard(): Promise<Shard | WorkerFailure> {
 
 const built = await buildShard();
 if ('thrown' in built) {
-  parentPort!.postMessage({ failed: built } satisfies WorkerHello);
+  sayHello({ failed: built });
 } else {
   serve(built);
 }
@@ -63,7 +64,7 @@ function serve(shard: Shard): void {
   // Read the generation before saying ready: the first job may start the moment we do.
   let seen = Atomics.load(ctrl, CONTROL.generation);
   Atomics.store(ctrl, partSlot(setup.part, 3), shard.grads.byteOffset);
-  parentPort!.postMessage('ready' satisfies WorkerHello);
+  sayHello('ready');
   const done = partSlot(setup.part, 2);
   for (;;) {
     Atomics.wait(ctrl, CONTROL.generation, seen);
@@ -78,7 +79,7 @@ function serve(shard: Shard): void {
     } catch (err) {
       const failure: WorkerFailure =
         err instanceof UnitCallError ? { method: err.method, start: err.start, end: err.end, thrown: err.thrown } : { method: null, start, end, thrown: thrown(err) };
-      setup.errors.postMessage(failure); // queued before the caller can see the mark below
+      postFailure(setup.mailbox, setup.part, failure); // written before the caller can see the mark below
       Atomics.store(ctrl, done, -seen);
     }
     Atomics.notify(ctrl, done);

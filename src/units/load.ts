@@ -19,7 +19,7 @@ import { UsageError } from '../errors.js';
 import { BUILTIN_INFO, builtinFactory, isModelName, modelNames } from '../models/registry.js';
 import type { SearchSpace } from '../models/search.js';
 import { importUnitModule, type UnitFactory, type UnitOrigin } from '../models/unit.js';
-import { registerBundle } from '../models/unit-errors.js';
+import { registerBundle } from '../models/unit-frames.js';
 
 export interface UnitSource extends UnitOrigin {
   /** How `--opt key.name=value` addresses it: the built-in name, or the file name without extension. */
