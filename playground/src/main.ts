@@ -106,7 +106,7 @@ function loadFromUrl(): void {
     const el = $<HTMLInputElement | HTMLSelectElement>(id);
     el.value = value;
   };
-  set('recording', q.get('recording'));
+  set('recording', q.get('recording') ?? (q.get('task') === 'mackey-glass' ? EXAMPLE_MACKEY_GLASS : null));
   set('unit', q.get('unit'));
   for (const key of SETTING_KEYS) if (!NOT_IN_FORM.includes(key)) set(flagName(key), q.get(flagName(key)));
   if (q.getAll('opt').length) set('opt', q.getAll('opt').join(' '));

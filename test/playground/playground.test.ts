@@ -1,19 +1,25 @@
 /**
  * The playground in Debian's chromium (test/helpers/browser.ts): the page trains with the same
- * numbers as the CLI, its run folder is the CLI's, a broken unit's error is shown beside the
- * code, a unit that never returns does not freeze the tab, and compare and view work.
+ * numbers as the CLI, its run folder is the CLI's, a file chosen in the page gives the CLI's
+ * features, a broken unit's error is shown beside the code, a unit that never returns does not
+ * freeze the tab, compare and view work, and a server without the isolation headers still works.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { unzipSync, strFromU8 } from 'fflate';
 import { resolveConfig } from '../../src/config/settings.js';
 import { decodeSafetensors } from '../../src/formats/safetensors.js';
 import { trainRun } from '../../src/runs/train-run.js';
 import type { MetricsLine } from '../../src/runs/record.js';
+import { encodeWav16 } from '../../src/formats/wav.js';
 import { startPlayground, waitForStatus, type Playground } from '../helpers/browser.js';
+import { testSignal } from '../helpers/wav.js';
 
 let playground: Playground;
 const dir = mkdtempSync(join(tmpdir(), 'audiopred-playground-'));
@@ -201,4 +207,44 @@ test('compare trains units over seeds and shows compare\'s table; a run folder a
   await page.getByTestId('table').filter({ hasText: /bach-prelude\.flac/ }).waitFor();
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+test('a file chosen in the page is decoded and turned into MFCCs as the CLI does: persistence scores it the same', async () => {
+  const rate = 16000;
+  const wav = join(dir, 'tone.wav');
+  writeFileSync(wav, encodeWav16([testSignal(12, rate)], rate));
+  const cli = await trainRun({ audio: wav, config: resolveConfig({ model: 'persistence', epochs: 1, segment: 100 }), out: join(dir, 'cli-tone'), saveEvery: 0 });
+
+  const page = await playground.open('?unit=persistence&epochs=1&segment=100');
+  await page.getByTestId('file').setInputFiles(wav);
+  assert.equal(await page.getByTestId('recording').inputValue(), 'file');
+  await page.getByTestId('train').click();
+  await waitForStatus(page, /^done$/);
+  assert.match((await page.getByTestId('run').textContent()) ?? '', new RegExp(`on ${cli.summary.val_segments.length + cli.summary.train_segments.length} segments of 100 frames`));
+  assert.equal(Number(await page.getByTestId('val-loss').textContent()), Number(cli.summary.final_val_loss!.toFixed(6)));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('served without the isolation headers, the page says so and still trains, on one thread', async () => {
+  const root = fileURLToPath(new URL('../../playground/', import.meta.url));
+  const server = createServer((req, res) => {
+    const path = join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/\/$/, '/index.html'));
+    if (!path.startsWith(root) || !existsSync(path)) return void res.writeHead(404).end();
+    const type = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' }[extname(path)] ?? 'application/octet-stream';
+    res.writeHead(200, { 'Content-Type': type }).end(readFileSync(path));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const page = await playground.browser.newPage();
+  try {
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/?unit=linear&epochs=1`);
+    await waitForStatus(page, /^ready$/);
+    assert.match((await page.getByTestId('notice').textContent()) ?? '', /not cross-origin isolated.*one thread/);
+    await page.getByTestId('train').click();
+    await waitForStatus(page, /^done$/);
+    assert.match((await page.getByTestId('run').textContent()) ?? '', /on 1 thread\b/);
+  } finally {
+    await page.close();
+    server.close();
+  }
 });
