@@ -1,7 +1,7 @@
 /**
- * The Web Worker that trains: the run library (settings, data, units, trainers, checkpoint and
- * record formats) as the CLI uses it, with the epoch loop of src/runs/train-run.ts, reporting
- * each epoch to the page and handing it the finished run folder. The page stays responsive
+ * The Web Worker that trains: the run library (settings, data, units, trainers, the epoch loop,
+ * checkpoint and record formats) as the CLI's trainRun uses it, reporting each epoch to the page
+ * and handing it the finished run folder (trainRun writes the same files into a folder). The page stays responsive
  * whatever the unit does; the page ends this worker if a unit does not return.
  */
 import { resolveConfig, configToArgs, configToJson, type TrainConfig } from '../../dist/src/config/settings.js';
@@ -11,13 +11,11 @@ import { backendLabel, getBackend, wasmSupport } from '../../dist/src/kernels/in
 import { preloadWasm } from '../../dist/src/kernels/webassembly.js';
 import { addPageFile } from '../../dist/src/page-files.js';
 import { checkpointFiles } from '../../dist/src/runs/checkpoint-files.js';
+import { freeRunSmape, runEpochs, testLossOf } from '../../dist/src/runs/epoch-loop.js';
 import { buildUnit, costReport, createLearner, unitOf, type Learner } from '../../dist/src/runs/learner.js';
 import { predictSegment } from '../../dist/src/runs/predict.js';
 import { configText, metricsText, summaryOf, summaryText, type MetricsLine, type RunConfigRecord, type RunStatus } from '../../dist/src/runs/record-json.js';
 import { loadTaskData, type TaskData } from '../../dist/src/tasks/data.js';
-import { smape } from '../../dist/src/tasks/smape.js';
-import { freeRun } from '../../dist/src/train/free-run.js';
-import type { TrainingState } from '../../dist/src/train/state.js';
 import { resolveUnit, type UnitSource } from '../../dist/src/units/load.js';
 import { version } from '../../dist/src/version.js';
 import { pageUnit } from './page-unit.js';
@@ -109,41 +107,29 @@ async function train(request: TrainRequest, config: TrainConfig, source: UnitSou
 
   const metrics: MetricsLine[] = [];
   const heatmaps = new HeatmapMaker(source, config, data);
-  const started = performance.now();
-  const seconds = () => (performance.now() - started) / 1000;
   let lastHeatmap = -Infinity;
-  let lastGood: TrainingState | undefined;
-  let error: string | undefined;
-  try {
-    while (trainer.epoch < config.epochs && !trainer.finished && !stopRequested) {
-      lastGood = trainer.snapshot();
-      const r = trainer.step();
-      const s = seconds();
-      const line: MetricsLine = { epoch: r.epoch, train_loss: r.trainLoss, val_loss: r.valLoss, seconds: s, epochs_per_second: r.epoch / s };
-      metrics.push(line);
-      post({ type: 'epoch', epoch: r.epoch, trainLoss: r.trainLoss, valLoss: r.valLoss, seconds: s, epochsPerSecond: line.epochs_per_second });
+  const loop = await runEpochs(trainer, {
+    epochs: config.epochs,
+    stopped: () => stopRequested,
+    onEpoch: (r) => {
+      metrics.push({ epoch: r.epoch, train_loss: r.trainLoss, val_loss: r.valLoss, seconds: r.seconds, epochs_per_second: r.epochsPerSecond });
+      post({ type: 'epoch', ...r });
       if (performance.now() - lastHeatmap > HEATMAP_EVERY_MS && unitOf(trainer).kind === 'backprop') {
         postHeatmap(heatmaps.of(trainer));
         lastHeatmap = performance.now();
       }
-      await yieldToPage();
-    }
-  } catch (err) {
-    if (!(err instanceof UsageError && err.exitCode === 3)) throw err;
-    error = err.message;
-  }
+    },
+    pause: yieldToPage,
+  });
+  const error = loop.diverged?.message;
   const status: RunStatus = error ? 'diverged' : trainer.epoch < config.epochs && !trainer.finished ? 'interrupted' : 'done';
-  const state = error ? lastGood : trainer.snapshot();
+  const state = error ? loop.lastGood : trainer.snapshot();
   const cost = error ? undefined : costReport(trainer);
   let testLoss: number | undefined;
   let smapeScore: number | undefined;
   if (status === 'done') {
-    if (split.test.length > 0) testLoss = trainer.evaluate(split.test);
-    if (data.freeRun) {
-      const unit = unitOf(trainer);
-      const predictions = freeRun(unit, trainer.params, trainer.backend, data.freeRun.warmup, data.freeRun.targets.length / unit.features, segments.length - 1);
-      smapeScore = smape(data.freeRun.targets, predictions);
-    }
+    if (split.test.length > 0) testLoss = testLossOf(trainer, split.test);
+    if (data.freeRun) smapeScore = freeRunSmape(trainer, data.freeRun, segments.length - 1);
     postHeatmap(heatmaps.of(trainer));
   }
   const summary = summaryOf(

@@ -18,11 +18,10 @@ import { UsageError } from '../errors.js';
 import { TASKS } from '../tasks/registry.js';
 import { backendLabel } from '../kernels/index.js';
 import { version } from '../version.js';
-import { costReport, unitOf, type CostReport, type Learner } from './learner.js';
+import { costReport, unitOf, type CostReport } from './learner.js';
 import { prepareRun } from './prepare.js';
-import { bundledInputs, type TaskData } from '../tasks/data.js';
-import { smape } from '../tasks/smape.js';
-import { freeRun } from '../train/free-run.js';
+import { bundledInputs } from '../tasks/data.js';
+import { freeRunSmape, runEpochs, testLossOf, type EpochReport } from './epoch-loop.js';
 import type { TrainingState } from '../train/state.js';
 import { resolveUnit, type UnitSource } from '../units/load.js';
 import { loadTrainingState, saveCheckpoint } from './checkpoint.js';
@@ -68,15 +67,7 @@ export interface RunStart {
   resumedAt?: number;
 }
 
-export interface EpochReport {
-  epoch: number;
-  trainLoss: number;
-  valLoss: number;
-  /** Training seconds of the whole run so far, over every session. */
-  seconds: number;
-  /** Epochs per second in this session. */
-  epochsPerSecond: number;
-}
+export type { EpochReport };
 
 export interface RunResult {
   dir: string;
@@ -209,26 +200,24 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
 
     const started = performance.now();
     const startEpoch = trainer.epoch;
-    const earlierSeconds = record.previousSeconds; // training time of earlier sessions of a resumed run
     const sessionSeconds = () => (performance.now() - started) / 1000;
-    let lastGood: TrainingState | undefined;
-    try {
-      while (trainer.epoch < config.epochs && !trainer.finished && !options.signal?.aborted) {
-        lastGood = checkpointEpoch === trainer.epoch ? undefined : trainer.snapshot(); // snapshots are copies
-        const r = trainer.step();
-        const seconds = sessionSeconds();
-        const report: EpochReport = { ...r, seconds: earlierSeconds + seconds, epochsPerSecond: (r.epoch - startEpoch) / seconds };
-        await record.epoch({ epoch: r.epoch, train_loss: r.trainLoss, val_loss: r.valLoss, seconds: report.seconds, epochs_per_second: report.epochsPerSecond });
+    const loop = await runEpochs(trainer, {
+      epochs: config.epochs,
+      stopped: () => options.signal?.aborted ?? false,
+      earlierSeconds: record.previousSeconds, // training time of earlier sessions of a resumed run
+      savedEpoch: () => checkpointEpoch,
+      onEpoch: async (report) => {
+        await record.epoch({ epoch: report.epoch, train_loss: report.trainLoss, val_loss: report.valLoss, seconds: report.seconds, epochs_per_second: report.epochsPerSecond });
         options.onEpoch?.(report);
-        if (saveEvery > 0 && r.epoch % saveEvery === 0) await checkpoint(trainer.snapshot());
-        await yieldToEventLoop(); // lets progress bars draw and signals arrive
-      }
-    } catch (err) {
-      if (!(err instanceof UsageError && err.exitCode === 3)) throw err;
+        if (saveEvery > 0 && report.epoch % saveEvery === 0) await checkpoint(trainer.snapshot());
+      },
+      pause: yieldToEventLoop, // lets progress bars draw and signals arrive
+    });
+    if (loop.diverged) {
       // The epoch in progress is lost; keep the one before it so --resume has a good place to start.
-      if (lastGood) await checkpoint(lastGood);
+      if (loop.lastGood) await checkpoint(loop.lastGood);
       const kept = checkpointEpoch >= 0 ? `the last good checkpoint (epoch ${checkpointEpoch}) is in ${dir}` : `no epoch finished before it, so no checkpoint was saved`;
-      const error = `${err.message}; ${kept}`;
+      const error = `${loop.diverged.message}; ${kept}`;
       const summary = await summarize('diverged', undefined, error);
       return { dir, status: 'diverged', config, summary, testLoss: null, learntAll: false, error, checkpointEpoch, resumable, sessionEpochs: trainer.epoch - startEpoch, sessionSeconds: sessionSeconds() };
     }
@@ -256,16 +245,4 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
   } finally {
     await trainer.close();
   }
-}
-
-/** sMAPE of the free-running test: the trained unit after the warm-up, fed its own predictions. */
-function freeRunSmape(trainer: Learner, plan: NonNullable<TaskData['freeRun']>, T: number): number {
-  const unit = unitOf(trainer);
-  const predictions = freeRun(unit, trainer.params, trainer.backend, plan.warmup, plan.targets.length / unit.features, T);
-  return smape(plan.targets, predictions);
-}
-
-/** The trained model's loss on the test segments: backprop units frozen, online units by --eval. */
-function testLossOf(trainer: Learner, test: Int32Array): number {
-  return trainer.evaluate(test); // an OnlineTrainer scores by its config's --eval
 }
