@@ -1,5 +1,6 @@
 /** The messages between the page (main.ts) and the Web Worker that trains (train-worker.ts). */
-import type { RunSummary } from '../../dist/src/runs/record.js';
+import type { RunSummary } from '../../dist/src/runs/record-json.js';
+import type { RunStart } from '../../dist/src/runs/train-run.js';
 
 /** The unit to train: a built-in by name, or the editor's module. */
 export type UnitChoice = { builtin: string } | { page: { name: string; code: string } };
@@ -19,15 +20,11 @@ export interface TrainRequest {
 
 export type PageMessage = TrainRequest | { type: 'stop' };
 
-export interface RunInfo {
+/** What a run is about to do, as trainRun tells its caller (RunStart), with its settings as JSON and its command line. */
+export type RunInfo = Pick<RunStart, 'segments' | 'split' | 'unit' | 'threads' | 'backend'> & {
   config: Record<string, unknown>;
   command: string;
-  segments: { count: number; length: number; features: number };
-  split: { train: number; val: number; test: number };
-  unit: { label: string; name: string; kind: 'backprop' | 'online'; params: number };
-  threads: number;
-  backend: string;
-}
+};
 
 export interface Heatmap {
   segment: number;
