@@ -40,14 +40,30 @@ function browserTwins(): Plugin {
   };
 }
 
-function bundledExamples(): Plugin {
+/**
+ * A service worker that adds the isolation headers where the host cannot (GitHub Pages, a plain
+ * static server): coi-serviceworker, the page's first script; it does nothing where the page
+ * is isolated already, and otherwise registers itself and reloads the page once.
+ */
+const ISOLATION_WORKER = { fileName: 'coi-serviceworker.js', from: join(repo, 'node_modules', 'coi-serviceworker', 'coi-serviceworker.min.js') };
+
+function bundledFiles(): Plugin {
   return {
-    name: 'audiopred-examples',
+    name: 'audiopred-bundled-files',
     generateBundle() {
       for (const file of EXAMPLES) this.emitFile({ type: 'asset', fileName: file, source: readFileSync(join(repo, file)) });
+      this.emitFile({ type: 'asset', fileName: ISOLATION_WORKER.fileName, source: readFileSync(ISOLATION_WORKER.from) });
+    },
+    transformIndexHtml: {
+      order: 'post',
+      handler: () => [{ tag: 'script', attrs: { src: `./${ISOLATION_WORKER.fileName}` }, injectTo: 'head-prepend' }],
     },
     configureServer(server) {
       server.middlewares.use((req, res, next) => {
+        if (req.url?.endsWith(`/${ISOLATION_WORKER.fileName}`)) {
+          res.setHeader('Content-Type', 'text/javascript');
+          return void res.end(readFileSync(ISOLATION_WORKER.from));
+        }
         const file = EXAMPLES.find((f) => req.url?.endsWith(`/${f}`));
         if (!file) return next();
         res.setHeader('Content-Type', file.endsWith('.npy') ? 'application/octet-stream' : 'audio/flac');
@@ -64,7 +80,7 @@ export default defineConfig({
   define: { __AUDIOPRED_VERSION__: JSON.stringify(version) },
   base: './',
   publicDir: false,
-  plugins: [browserTwins(), bundledExamples()],
+  plugins: [browserTwins(), bundledFiles()],
   worker: { format: 'es', plugins: () => [browserTwins()] },
   build: {
     outDir: join(repo, 'dist', 'playground'),

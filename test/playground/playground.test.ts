@@ -2,7 +2,8 @@
  * The playground in Debian's chromium (test/helpers/browser.ts): the page trains with the same
  * numbers as the CLI, its run folder is the CLI's, a file chosen in the page gives the CLI's
  * features, a broken unit's error is shown beside the code, a unit that never returns does not
- * freeze the tab, compare and view work, and a server without the isolation headers still works.
+ * freeze the tab, compare and view work, and a server without the isolation headers still works
+ * (isolated by the page's service worker, or on one thread where that is blocked).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -226,7 +227,8 @@ test('a file chosen in the page is decoded and turned into MFCCs as the CLI does
   await page.close();
 });
 
-test('served without the isolation headers, the page says so and still trains, on one thread', async () => {
+/** dist/playground served by a plain static server that sends no isolation headers (GitHub Pages, `python3 -m http.server`). */
+async function plainServer(): Promise<{ url: string; close: () => void }> {
   const root = fileURLToPath(new URL('../../playground/', import.meta.url));
   const server = createServer((req, res) => {
     const path = join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/\/$/, '/index.html'));
@@ -235,16 +237,40 @@ test('served without the isolation headers, the page says so and still trains, o
     res.writeHead(200, { 'Content-Type': type }).end(readFileSync(path));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const page = await playground.browser.newPage();
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() };
+}
+
+test('served without the isolation headers, the page isolates itself with its service worker and trains on every core', async () => {
+  const server = await plainServer();
+  const context = await playground.browser.newContext();
+  const page = await context.newPage();
   try {
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/?unit=linear&epochs=1`);
+    await page.goto(`${server.url}?unit=rnn&epochs=2`);
+    await page.waitForFunction(() => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true, undefined, { timeout: 30_000 }); // after the service worker's one reload
+    await waitForStatus(page, /^ready$/);
+    assert.match((await page.getByTestId('notice').textContent()) ?? '', /^wasm-\S+ kernels, \d+ threads$/);
+    await page.getByTestId('train').click();
+    await waitForStatus(page, /^done$/);
+    assert.match((await page.getByTestId('run').textContent()) ?? '', /wasm-\S+ kernels on \d+ threads?\b/);
+  } finally {
+    await context.close();
+    server.close();
+  }
+});
+
+test('where neither headers nor service workers isolate it, the page says so and still trains, on one thread', async () => {
+  const server = await plainServer();
+  const context = await playground.browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${server.url}?unit=linear&epochs=1`);
     await waitForStatus(page, /^ready$/);
     assert.match((await page.getByTestId('notice').textContent()) ?? '', /not cross-origin isolated.*one thread/);
     await page.getByTestId('train').click();
     await waitForStatus(page, /^done$/);
     assert.match((await page.getByTestId('run').textContent()) ?? '', /on 1 thread\b/);
   } finally {
-    await page.close();
+    await context.close();
     server.close();
   }
 });
