@@ -51,6 +51,11 @@ export function fileName(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
 
+/** A path's extension with its dot ('.flac'), or '' (node:path's extname, for any platform's separators and a browser). */
+export function fileExtension(path: string): string {
+  return /\.[^./\\]*$/.exec(path)?.[0] ?? '';
+}
+
 /** 2026-11-29T03:58:12Z → 20261129-035812 (UTC, sorts by time). */
 export function timestamp(date = new Date()): string {
   return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);

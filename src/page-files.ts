@@ -1,6 +1,6 @@
 // Files a browser page has in memory (a bundled recording it fetched, a file the user dropped),
 // by name: a page has no file system, so the browser builds of the file readers
-// (file-source.browser.ts, series-file.browser.ts) read from here, and every path through the
+// (audio/file-source.browser.ts, tasks/whole-file.browser.ts) read from here, and every path through the
 // run library (loadTaskData, loadFeatures) works in a page unchanged. Node never adds any.
 
 const files = new Map<string, Uint8Array>();

@@ -6,15 +6,16 @@
  */
 import { resolveConfig, configToArgs, configToJson, type TrainConfig } from '../../dist/src/config/settings.js';
 import { UsageError } from '../../dist/src/errors.js';
-import { timestamp } from '../../dist/src/format.js';
 import { backendLabel, getBackend, wasmSupport } from '../../dist/src/kernels/index.js';
 import { preloadWasm } from '../../dist/src/kernels/webassembly.js';
 import { addPageFile } from '../../dist/src/page-files.js';
-import { checkpointFiles } from '../../dist/src/runs/checkpoint-files.js';
+import { checkpointFiles, checkpointMetadata } from '../../dist/src/runs/checkpoint-files.js';
 import { freeRunSmape, runEpochs, testLossOf } from '../../dist/src/runs/epoch-loop.js';
 import { buildUnit, costReport, createLearner, unitOf, type Learner } from '../../dist/src/runs/learner.js';
 import { predictSegment } from '../../dist/src/runs/predict.js';
-import { configText, metricsText, summaryOf, summaryText, type MetricsLine, type RunConfigRecord, type RunStatus } from '../../dist/src/runs/record-json.js';
+import {
+  configText, dataRecord, metricsLine, metricsText, runFolderName, summarizeRun, summaryText, type MetricsLine, type RunConfigRecord, type RunStatus,
+} from '../../dist/src/runs/record-json.js';
 import { loadTaskData, type TaskData } from '../../dist/src/tasks/data.js';
 import { resolveUnit, type UnitSource } from '../../dist/src/units/load.js';
 import { version } from '../../dist/src/version.js';
@@ -94,7 +95,7 @@ async function train(request: TrainRequest, config: TrainConfig, source: UnitSou
     backend: info.backend,
     unit: unitFacts,
     audio: { path: request.input.name, name: request.input.name.split('/').pop()!, bytes: request.input.bytes.length, sha256: await sha256(request.input.bytes) },
-    data: { segments: segments.count, length: segments.length, features: segments.features, train: [...split.train], val: [...split.val], test: [...split.test] },
+    data: dataRecord(segments, split),
     machine: {
       node: `browser: ${navigator.userAgent}`,
       platform: (navigator as Navigator & { userAgentData?: { platform?: string } }).userAgentData?.platform ?? 'browser',
@@ -112,7 +113,7 @@ async function train(request: TrainRequest, config: TrainConfig, source: UnitSou
     epochs: config.epochs,
     stopped: () => stopRequested,
     onEpoch: (r) => {
-      metrics.push({ epoch: r.epoch, train_loss: r.trainLoss, val_loss: r.valLoss, seconds: r.seconds, epochs_per_second: r.epochsPerSecond });
+      metrics.push(metricsLine(r));
       post({ type: 'epoch', ...r });
       if (performance.now() - lastHeatmap > HEATMAP_EVERY_MS && unitOf(trainer).kind === 'backprop') {
         postHeatmap(heatmaps.of(trainer));
@@ -132,27 +133,21 @@ async function train(request: TrainRequest, config: TrainConfig, source: UnitSou
     if (data.freeRun) smapeScore = freeRunSmape(trainer, data.freeRun, segments.length - 1);
     postHeatmap(heatmaps.of(trainer));
   }
-  const summary = summaryOf(
-    status,
-    metrics,
-    {
-      valSegments: [...split.val],
-      trainSegments: [...split.train],
-      testSegments: [...split.test],
-      ...(testLoss !== undefined ? { testLoss } : {}),
-      ...(smapeScore !== undefined ? { freeRunSmape: smapeScore } : {}),
-      ...(cost ? { cost } : {}),
-      ...(error ? { error } : {}),
-    },
-    peakMb(),
-  );
+  const end = {
+    split,
+    ...(testLoss !== undefined ? { testLoss } : {}),
+    ...(smapeScore !== undefined ? { freeRunSmape: smapeScore } : {}),
+    ...(cost ? { cost } : {}),
+    ...(error ? { error } : {}),
+  };
+  const summary = summarizeRun(status, metrics, end, peakMb());
   const files: Record<string, Uint8Array> = {
     'config.json': utf8(configText(record)),
     'metrics.jsonl': utf8(metricsText(metrics)),
     'summary.json': utf8(summaryText(summary)),
   };
-  if (state) Object.assign(files, checkpointFiles(unitOf(trainer).layout, state, { audiopred: version, unit: source.label, config: JSON.stringify(configToJson(config)) }));
-  const folder = `${timestamp()}-${source.key}-s${config.seed}`;
+  if (state) Object.assign(files, checkpointFiles(unitOf(trainer).layout, state, checkpointMetadata(source.label, config)));
+  const folder = runFolderName(source.key, config.seed);
   post({
     type: 'done', status, summary, files, folder, testLoss: testLoss ?? null,
     ...(smapeScore !== undefined ? { smape: smapeScore } : {}),

@@ -8,6 +8,7 @@
 import { NORMALIZATIONS, type Normalization } from '../audio/standardize.js';
 import { DEFAULT_SPLIT, type SplitFractions } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
+import { fileExtension } from '../format.js';
 import { BUILTIN_INFO, isModelName, modelNames } from '../models/registry.js';
 import { TASK_NAMES, TASKS, type TaskName } from '../tasks/registry.js';
 
@@ -111,7 +112,7 @@ export const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
 /** A --model value that names a file rather than a built-in unit. */
 export function isUnitPath(spec: string): boolean {
-  return /[\\/]/.test(spec) || MODULE_EXTENSIONS.some((ext) => spec.endsWith(ext));
+  return /[\\/]/.test(spec) || MODULE_EXTENSIONS.includes(fileExtension(spec));
 }
 
 function parseModel(raw: unknown): string {

@@ -38,14 +38,13 @@ export function encodeSafetensors(tensors: Readonly<Record<string, Tensor>>, met
     header[name] = { dtype: dtypeOf(t.data), shape: [...t.shape], data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;
   }
-  let json = JSON.stringify(header);
-  const unpadded = new TextEncoder().encode(json).length;
-  json += ' '.repeat((8 - ((8 + unpadded) % 8)) % 8); // data starts 8-byte aligned
-  const jsonBytes = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + jsonBytes.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(jsonBytes.length), true);
-  out.set(jsonBytes, 8);
-  let at = 8 + jsonBytes.length;
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headerBytes = json.length + ((8 - ((8 + json.length) % 8)) % 8); // padded with spaces: data starts 8-byte aligned
+  const out = new Uint8Array(8 + headerBytes + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + headerBytes);
+  let at = 8 + headerBytes;
   for (const t of Object.values(tensors)) {
     out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at); // little-endian hosts only (all Node targets)
     at += t.data.byteLength;

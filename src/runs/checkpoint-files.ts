@@ -2,7 +2,9 @@
  * The bytes of a run's checkpoint, with no file system: checkpoint.ts writes them into the run
  * folder, the playground into the zip it downloads.
  */
+import { configToJson, type TrainConfig } from '../config/settings.js';
 import { encodeSafetensors, type Tensor } from '../formats/safetensors.js';
+import { version } from '../version.js';
 import type { ParamLayout } from '../models/params.js';
 import type { TrainingState } from '../train/state.js';
 
@@ -18,7 +20,10 @@ function paramTensors(layout: ParamLayout, params: Float32Array, prefix = ''): R
   return tensors;
 }
 
-/** Writes both checkpoint files of `state` into run folder `dir`. */
+/** What a run's checkpoints carry in their metadata besides the epoch: who wrote them, the unit, the settings. */
+export function checkpointMetadata(unitLabel: string, config: TrainConfig): Record<string, string> {
+  return { audiopred: version, unit: unitLabel, config: JSON.stringify(configToJson(config)) };
+}
 
 /** The bytes of a checkpoint's files: model.safetensors, and training-state.safetensors when the unit can resume. */
 export function checkpointFiles(layout: ParamLayout, state: TrainingState, metadata: Record<string, string>): Record<string, Uint8Array> {
@@ -34,5 +39,3 @@ export function checkpointFiles(layout: ParamLayout, state: TrainingState, metad
   files[MODEL_FILE] = encodeSafetensors(paramTensors(layout, state.params), { format: 'pt', ...meta });
   return files;
 }
-
-/** The training state saved in run folder `dir`, checked against the unit's `layout`. */

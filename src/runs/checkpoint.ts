@@ -23,6 +23,7 @@ import type { TrainingState } from '../train/state.js';
 
 export { MODEL_FILE, STATE_FILE } from './checkpoint-files.js';
 
+/** Writes both checkpoint files of `state` into run folder `dir`. */
 export async function saveCheckpoint(
   dir: string,
   layout: ParamLayout,
@@ -34,6 +35,7 @@ export async function saveCheckpoint(
   for (const name of [STATE_FILE, MODEL_FILE]) if (files[name]) await writeFileAtomic(join(dir, name), files[name]);
 }
 
+/** The training state saved in run folder `dir`, checked against the unit's `layout`. */
 export async function loadTrainingState(dir: string, layout: ParamLayout): Promise<TrainingState & { metadata: Record<string, string> }> {
   const path = join(dir, STATE_FILE);
   let bytes: Uint8Array;

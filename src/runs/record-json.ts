@@ -3,7 +3,10 @@
  * with no file system: record.ts writes and reads them in a folder, the playground zips them.
  */
 import { configToJson, type TrainConfig } from '../config/settings.js';
+import type { Segments, Split } from '../data/dataset.js';
+import { timestamp } from '../format.js';
 import { neurobenchMetrics, type CostReport } from '../models/cost.js';
+import type { EpochReport } from './epoch-loop.js';
 
 export const CONFIG_FILE = 'config.json';
 export const METRICS_FILE = 'metrics.jsonl';
@@ -109,13 +112,32 @@ export function configRecordToJson(record: RunConfigRecord): Record<string, unkn
   return { ...record, config: configToJson(record.config) };
 }
 
-/** summary.json's content: the run's end as its metrics and `extra` give it. */
-export function summaryOf(
-  status: RunStatus,
-  metrics: readonly MetricsLine[],
-  extra: { valSegments: number[]; trainSegments: number[]; testSegments: number[]; testLoss?: number; freeRunSmape?: number; cost?: CostReport; error?: string },
-  peakMb: number,
-): RunSummary {
+/** How a new run's folder is named: TIME-UNIT-sSEED (a name taken already gets -2, -3, … in folder.ts). */
+export function runFolderName(unitKey: string, seed: number): string {
+  return `${timestamp()}-${unitKey}-s${seed}`;
+}
+
+/** config.json's `data`: the segments and which are train, val and test. */
+export function dataRecord(segments: Segments, split: Split): RunConfigRecord['data'] {
+  return { segments: segments.count, length: segments.length, features: segments.features, train: [...split.train], val: [...split.val], test: [...split.test] };
+}
+
+/** An epoch as metrics.jsonl records it. */
+export function metricsLine(report: EpochReport): MetricsLine {
+  return { epoch: report.epoch, train_loss: report.trainLoss, val_loss: report.valLoss, seconds: report.seconds, epochs_per_second: report.epochsPerSecond };
+}
+
+/** How a run ended, beyond its metrics: what summary.json is made of. */
+export interface RunEnd {
+  split: Split;
+  testLoss?: number;
+  freeRunSmape?: number;
+  cost?: CostReport;
+  error?: string;
+}
+
+/** summary.json's content: the run's end as its metrics and `end` give it. */
+export function summarizeRun(status: RunStatus, metrics: readonly MetricsLine[], end: RunEnd, peakMb: number): RunSummary {
   const last = metrics.at(-1);
   let best: MetricsLine | undefined;
   for (const m of metrics) if (Number.isFinite(m.val_loss) && (!best || m.val_loss < best.val_loss)) best = m;
@@ -126,15 +148,15 @@ export function summaryOf(
     final_val_loss: last?.val_loss ?? null,
     best_val_loss: best?.val_loss ?? null,
     best_epoch: best?.epoch ?? null,
-    final_test_loss: extra.testLoss ?? null,
-    ...(extra.freeRunSmape !== undefined ? { free_run_smape: extra.freeRunSmape } : {}),
+    final_test_loss: end.testLoss ?? null,
+    ...(end.freeRunSmape !== undefined ? { free_run_smape: end.freeRunSmape } : {}),
     train_seconds: last?.seconds ?? 0,
     peak_rss_mb: Math.round(peakMb * 10) / 10,
-    val_segments: extra.valSegments,
-    train_segments: extra.trainSegments,
-    test_segments: extra.testSegments,
-    cost: extra.cost ?? null,
-    ...(extra.error ? { error: extra.error } : {}),
+    val_segments: [...end.split.val],
+    train_segments: [...end.split.train],
+    test_segments: [...end.split.test],
+    cost: end.cost ?? null,
+    ...(end.error ? { error: end.error } : {}),
   };
 }
 

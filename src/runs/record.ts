@@ -19,10 +19,9 @@ import { basename, join, resolve } from 'node:path';
 import { configFromJson } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
-import type { CostReport } from '../models/cost.js';
 import {
-  CONFIG_FILE, configText, costFromJson, METRICS_FILE, metricsText, summaryOf, SUMMARY_FILE, summaryText,
-  type AudioFacts, type MachineFacts, type MetricsLine, type RunConfigRecord, type RunStatus, type RunSummary,
+  CONFIG_FILE, configText, costFromJson, METRICS_FILE, metricsText, summarizeRun, SUMMARY_FILE, summaryText,
+  type AudioFacts, type MachineFacts, type MetricsLine, type RunConfigRecord, type RunEnd, type RunStatus, type RunSummary,
 } from './record-json.js';
 
 export * from './record-json.js';
@@ -135,11 +134,8 @@ export class RunRecord {
     await writeFileAtomic(join(this.dir, METRICS_FILE), metricsText(this.metrics));
   }
 
-  async writeSummary(
-    status: RunStatus,
-    extra: { valSegments: number[]; trainSegments: number[]; testSegments: number[]; testLoss?: number; freeRunSmape?: number; cost?: CostReport; error?: string },
-  ): Promise<RunSummary> {
-    const summary = summaryOf(status, this.metrics, extra, peakRssMb());
+  async writeSummary(status: RunStatus, end: RunEnd): Promise<RunSummary> {
+    const summary = summarizeRun(status, this.metrics, end, peakRssMb());
     await this.flushMetrics();
     await writeFileAtomic(join(this.dir, SUMMARY_FILE), summaryText(summary));
     return summary;

@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { configToArgs, configToJson, resolveConfig, type TrainConfig } from '../config/settings.js';
+import { configToArgs, resolveConfig, type TrainConfig } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { TASKS } from '../tasks/registry.js';
 import { backendLabel } from '../kernels/index.js';
@@ -25,8 +25,9 @@ import { freeRunSmape, runEpochs, testLossOf, type EpochReport } from './epoch-l
 import type { TrainingState } from '../train/state.js';
 import { resolveUnit, type UnitSource } from '../units/load.js';
 import { loadTrainingState, saveCheckpoint } from './checkpoint.js';
-import { createUniqueFolder, ensureFolder, timestamp } from './folder.js';
-import { audioFacts, CONFIG_FILE, machineFacts, readConfigRecord, RunRecord, type RunStatus, type RunSummary } from './record.js';
+import { checkpointMetadata } from './checkpoint-files.js';
+import { createUniqueFolder, ensureFolder } from './folder.js';
+import { audioFacts, CONFIG_FILE, dataRecord, machineFacts, metricsLine, readConfigRecord, RunRecord, runFolderName, type RunStatus, type RunSummary } from './record.js';
 
 export interface TrainRunOptions {
   /** The recording of a new run (default: the bundled speech). */
@@ -141,7 +142,7 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
   const { segments, split, trainer } = run;
   try {
     const unit = unitOf(trainer);
-    const dir = opened.dir ?? (options.out ? newRunFolder(options.out) : createUniqueFolder(options.parent ?? 'runs', `${timestamp()}-${source.key}-s${config.seed}`));
+    const dir = opened.dir ?? (options.out ? newRunFolder(options.out) : createUniqueFolder(options.parent ?? 'runs', runFolderName(source.key, config.seed)));
     const record = new RunRecord(dir);
     const resumed = opened.dir !== undefined;
     if (resumed) {
@@ -162,7 +163,7 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
         backend: backendLabel(trainer.backend),
         unit: { label: source.label, kind: unit.kind, name: unit.name, params: unit.layout.size },
         audio: await audioFacts(audioPath),
-        data: { segments: segments.count, length: segments.length, features: segments.features, train: [...split.train], val: [...split.val], test: [...split.test] },
+        data: dataRecord(segments, split),
         machine: machineFacts(),
       });
     }
@@ -178,7 +179,7 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
       ...(resumed ? { resumedAt: trainer.epoch } : {}),
     });
 
-    const metadata = { audiopred: version, unit: source.label, config: JSON.stringify(configToJson(config)) };
+    const metadata = checkpointMetadata(source.label, config);
     let checkpointEpoch = resumed ? trainer.epoch : -1;
     let resumable = true;
     const checkpoint = async (state: TrainingState) => {
@@ -189,9 +190,7 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
     };
     const summarize = (status: RunStatus, cost?: CostReport, error?: string, testLoss?: number, smape?: number) =>
       record.writeSummary(status, {
-        valSegments: [...split.val],
-        trainSegments: [...split.train],
-        testSegments: [...split.test],
+        split,
         ...(testLoss !== undefined ? { testLoss } : {}),
         ...(smape !== undefined ? { freeRunSmape: smape } : {}),
         ...(cost ? { cost } : {}),
@@ -207,7 +206,7 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
       earlierSeconds: record.previousSeconds, // training time of earlier sessions of a resumed run
       savedEpoch: () => checkpointEpoch,
       onEpoch: async (report) => {
-        await record.epoch({ epoch: report.epoch, train_loss: report.trainLoss, val_loss: report.valLoss, seconds: report.seconds, epochs_per_second: report.epochsPerSecond });
+        await record.epoch(metricsLine(report));
         options.onEpoch?.(report);
         if (saveEvery > 0 && report.epoch % saveEvery === 0) await checkpoint(trainer.snapshot());
       },

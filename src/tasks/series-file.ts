@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import { decodeNpy } from '../formats/npy.js';
+import { fileExtension } from '../format.js';
 import { displayName } from '../audio/messages.js';
 import { readWholeFile } from './whole-file.js';
 
@@ -20,7 +21,7 @@ const MIN_FRAMES = 3;
 /** Reads a .npy or .csv series and checks it: at least 3 frames, at least one feature, all finite. */
 export async function readSeriesFile(path: string): Promise<Series> {
   const name = displayName(path);
-  const ext = /\.[^./\\]*$/.exec(path)?.[0].toLowerCase();
+  const ext = fileExtension(path).toLowerCase();
   if (ext !== '.npy' && ext !== '.csv') throw new UsageError(`${name}: give a .npy or .csv file`);
   const bytes = await readWholeFile(path, name);
   if (ext === '.npy') return checkSeries(npySeries(bytes, name), name);

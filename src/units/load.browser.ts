@@ -2,13 +2,14 @@
 // A page has no files to bundle: its own units are written in the page's editor, compiled
 // there (playground/src/page-unit.ts) and handed to createLearner as a UnitSource.
 
-import { modelNames, BUILTIN_INFO, builtinFactory, isModelName } from '../models/registry.js';
+import { isModelName, modelNames } from '../models/registry.js';
+import { builtinUnit } from './builtin.js';
 import { UsageError } from '../errors.js';
 import type { UnitSource } from './load.js';
 
 export type { UnitSource };
 
 export async function resolveUnit(spec: string): Promise<UnitSource> {
-  if (isModelName(spec)) return { spec, label: spec, key: spec, factory: builtinFactory(spec), search: BUILTIN_INFO[spec].search };
+  if (isModelName(spec)) return builtinUnit(spec);
   throw new UsageError(`unit ${spec}: in the playground, choose one of ${modelNames.join(', ')} or write your unit in the editor`);
 }

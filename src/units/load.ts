@@ -16,7 +16,8 @@ import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isUnitPath, MODULE_EXTENSIONS } from '../config/settings.js';
 import { UsageError } from '../errors.js';
-import { BUILTIN_INFO, builtinFactory, isModelName, modelNames } from '../models/registry.js';
+import { isModelName, modelNames } from '../models/registry.js';
+import { builtinUnit } from './builtin.js';
 import type { SearchSpace } from '../models/search.js';
 import { importUnitModule, type UnitFactory, type UnitOrigin } from '../models/unit.js';
 import { registerBundle } from '../models/unit-frames.js';
@@ -31,7 +32,7 @@ export interface UnitSource extends UnitOrigin {
 
 /** The unit `spec` names: a built-in, or a module loaded (and, for TypeScript, compiled) now. */
 export async function resolveUnit(spec: string): Promise<UnitSource> {
-  if (isModelName(spec)) return { spec, label: spec, key: spec, factory: builtinFactory(spec), search: BUILTIN_INFO[spec].search };
+  if (isModelName(spec)) return builtinUnit(spec);
   if (!isUnitPath(spec)) {
     throw new UsageError(`--model must be one of ${modelNames.join(', ')} or a unit module such as ./my-unit.ts, got '${spec}'`);
   }
