@@ -20,6 +20,7 @@ import { trainRun } from '../../src/runs/train-run.js';
 import type { MetricsLine } from '../../src/runs/record.js';
 import { encodeWav16 } from '../../src/formats/wav.js';
 import { startPlayground, waitForStatus, type Playground } from '../helpers/browser.js';
+import { shiftUnit } from '../helpers/units.js';
 import { testSignal } from '../helpers/wav.js';
 
 let playground: Playground;
@@ -98,27 +99,6 @@ export default function (context: UnitContext): OnlineUnit {
 }
 `;
 
-/** A backprop unit whose output at step t is x[t + 2]: it reads the future. */
-const PEEKING = `import { layoutParams, type SequenceModel, type UnitContext } from 'audiopred';
-
-export default function (ctx: UnitContext): SequenceModel<{ x: Float32Array }> {
-  const F = ctx.features;
-  return {
-    kind: 'backprop', name: 'peek', features: F, layout: layoutParams([{ name: 'scale', shape: [1] }]),
-    init(p) { p[0] = 1; },
-    createCache: () => ({ x: new Float32Array(0) }),
-    forward(out, cache, x, p, B, T) {
-      cache.x = x;
-      for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
-        const from = (b * T + Math.min(t + 2, T - 1)) * F;
-        for (let f = 0; f < F; f++) out[(b * T + t) * F + f] = p[0] * x[from + f];
-      }
-    },
-    backward(g, dout, cache, p, B, T) {},
-  };
-}
-`;
-
 /** An online unit that throws on its 100th step, from line 9. */
 const THROWING = `import { layoutParams, type OnlineUnit, type UnitContext } from 'audiopred';
 
@@ -149,7 +129,7 @@ test('a unit pasted into the editor with a syntax error, a peek into the future 
   assert.match((await error.textContent()) ?? '', /^unit my-unit\.ts does not compile: my-unit\.ts:9:/);
   assert.equal(await error.isVisible(), true);
 
-  await writeUnit(page, PEEKING, 'peek.ts');
+  await writeUnit(page, shiftUnit(2), 'peek.ts'); // reads x[t + 2]: the future
   await page.getByTestId('check').click();
   await waitForStatus(page, /^error$/);
   assert.match((await error.textContent()) ?? '', /^unit peek\.ts reads the future: its output at step 0 changed when only inputs after step 1 changed/);

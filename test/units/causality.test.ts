@@ -21,6 +21,7 @@ import { unitContext } from '../../src/models/unit.js';
 import { causalityCuts, checkCausality } from '../../src/units/causality.js';
 import { assertCleanError, runCli } from '../helpers/cli.js';
 import { testSignal } from '../helpers/wav.js';
+import { shiftUnit } from '../helpers/units.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'audiopred-causality-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -127,34 +128,6 @@ test('a forward that is not repeatable is refused as such, and one that throws i
 const RATE = 16000;
 const audio = join(dir, 'tone.wav');
 writeFileSync(audio, encodeWav16([testSignal(12, RATE)], RATE));
-
-/** A per-frame backprop unit whose output at step t is x[t + `ahead`] (clamped to the last frame) scaled by a weight. */
-function shiftUnit(ahead: number): string {
-  return `import { layoutParams, type SequenceModel, type UnitContext } from 'audiopred';
-
-export default function (ctx: UnitContext): SequenceModel<{ x: Float32Array }> {
-  const F = ctx.features;
-  return {
-    kind: 'backprop', name: 'shift', features: F, layout: layoutParams([{ name: 'scale', shape: [1] }]),
-    init(p) { p[0] = 1; },
-    createCache: () => ({ x: new Float32Array(0) }),
-    forward(out, cache, x, p, B, T) {
-      cache.x = x;
-      for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
-        const from = (b * T + Math.min(t + ${ahead}, T - 1)) * F;
-        for (let f = 0; f < F; f++) out[(b * T + t) * F + f] = p[0] * x[from + f];
-      }
-    },
-    backward(g, dout, cache, p, B, T) {
-      for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
-        const from = (b * T + Math.min(t + ${ahead}, T - 1)) * F;
-        for (let f = 0; f < F; f++) g[0] += dout[(b * T + t) * F + f] * cache.x[from + f];
-      }
-    },
-  };
-}
-`;
-}
 
 test('audiopred train refuses a unit that reads x[t + 2] before training: exit 2, one line naming the step', () => {
   writeFileSync(join(dir, 'peek.ts'), shiftUnit(2));
