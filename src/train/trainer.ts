@@ -151,8 +151,14 @@ export class Trainer {
     return this.model.layout.size === 0 && this.epoch >= 1;
   }
 
-  /** The unit's cost per frame, activity measured on this thread's rows of the last batch. */
+  /**
+   * The unit's cost per frame, activity measured on this thread's rows of the last batch: the
+   * last validation batch of the last epoch. A session that has run no batch (a run resumed at
+   * its last epoch, such as a queued run retried after it finished) runs that validation pass
+   * first, so it reports what the run reported.
+   */
   cost(): UnitCost | undefined {
+    if (this.lastRows === 0) this.evaluate();
     if (this.lastRows === 0) return undefined;
     try {
       return this.model.cost?.(this.main.cache, this.lastRows, this.main.T);

@@ -132,6 +132,17 @@ test('resuming with fewer epochs than were run is a UsageError naming both numbe
   assert.equal(json(join(out, 'summary.json')).status, 'done');
 });
 
+test('a run resumed at its last epoch (a queued run retried after it finished) reports the cost the run reported', async () => {
+  const out = join(dir, 'ended');
+  await trainRun({ audio, config: resolveConfig({ ...small, epochs: 2 }), out, saveEvery: 0 });
+  const cost = json(join(out, 'summary.json')).cost;
+  assert.equal(typeof cost.activation_sparsity, 'number');
+  assert.equal(typeof cost.macs_per_frame, 'number');
+  const again = await trainRun({ resume: out });
+  assert.equal(again.sessionEpochs, 0);
+  assert.deepEqual(json(join(out, 'summary.json')).cost, cost);
+});
+
 test('a new run into a folder that holds a run is refused, pointing to --resume', async () => {
   const out = join(dir, 'taken');
   await trainRun({ audio, config: resolveConfig({ ...small, epochs: 1 }), out, saveEvery: 0 });
