@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { encodeWav16 } from '../../src/formats/wav.js';
+import { checkpointKey, studyQueueName } from '../../src/queue/redis.js';
 import type { TuneRecord } from '../../src/tune/record.js';
 import { assertCleanError, BIN, CLI_CWD, runCli } from '../helpers/cli.js';
 import { freePort, startRedis, type TestRedis } from '../helpers/redis.js';
@@ -142,10 +143,22 @@ function longStudyLocal(): string {
   return (longLocal = out);
 }
 
-const checkpointInRedis = async () => {
+/**
+ * Waits until the rnn run of the study in folder `study` has a checkpoint in Redis. Any key would
+ * not do: persistence, which runs first, may leave its final checkpoint there for a moment, and
+ * an earlier test's study its own.
+ */
+const checkpointInRedis = async (study: string) => {
   const client = new Redis(redis.url);
   try {
-    await until('a checkpoint in Redis', async () => (await client.keys('audiopred:checkpoint:*')).length > 0);
+    await until('the rnn run’s checkpoint in Redis', async () => {
+      for (const key of await client.keys(checkpointKey(studyQueueName(study), '*'))) {
+        const packed = JSON.parse((await client.get(key)) ?? '{}') as Record<string, string>;
+        const record = packed['config.json'] ? (JSON.parse(Buffer.from(packed['config.json'], 'base64').toString('utf8')) as { config: { model: string } }) : undefined;
+        if (record?.config.model === 'rnn') return true;
+      }
+      return false;
+    });
   } finally {
     client.disconnect();
   }
@@ -158,7 +171,7 @@ test('a worker killed mid-run: the run continues from its last checkpoint in Red
   const queued = join(dir, 'kill-queued');
   const first = startWorker('first');
   const coordinator = startCli([...args, '-o', queued, '--redis', redis.url]);
-  await checkpointInRedis(); // its first checkpoint (epoch 10) reached Redis: kill the worker where it stands
+  await checkpointInRedis(queued); // its first checkpoint (epoch 10) reached Redis: kill the worker where it stands
   assert.match(first.output(), /bach-prelude-rnn-s1: starting/);
   first.child.kill('SIGKILL');
   await first.exited;
@@ -176,7 +189,7 @@ test('a Redis that goes away mid-study pauses the coordinator and the worker, wh
   const queued = join(dir, 'outage-queued');
   const worker = startWorker('patient');
   const coordinator = startCli([...longArgs, '-o', queued, '--redis', redis.url]);
-  await checkpointInRedis();
+  await checkpointInRedis(queued);
   await redis.stop();
   await sleep(3000);
   await redis.start();
