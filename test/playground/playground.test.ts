@@ -198,6 +198,7 @@ test('a file chosen in the page is decoded and turned into MFCCs as the CLI does
 
   const page = await playground.open('?unit=persistence&epochs=1&segment=100');
   await page.getByTestId('file').setInputFiles(wav);
+  await page.locator('[data-testid="recording"] option', { hasText: 'your file: tone.wav' }).waitFor({ state: 'attached' }); // the page reads the file first
   assert.equal(await page.getByTestId('recording').inputValue(), 'file');
   await page.getByTestId('train').click();
   await waitForStatus(page, /^done$/);
