@@ -183,8 +183,11 @@ export async function trainRun(options: TrainRunOptions = {}): Promise<RunResult
     let checkpointEpoch = resumed ? trainer.epoch : -1;
     let resumable = true;
     const checkpoint = async (state: TrainingState) => {
-      await saveCheckpoint(dir, unit.layout, state, metadata);
+      // Metrics first: a state file at epoch N then always has at least N metrics lines beside it
+      // (resume cuts the extra ones), even when the folder is copied between the two writes, as a
+      // queue worker does on every epoch.
       await record.flushMetrics();
+      await saveCheckpoint(dir, unit.layout, state, metadata);
       checkpointEpoch = state.epoch;
       resumable = state.resumable;
     };

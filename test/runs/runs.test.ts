@@ -154,8 +154,8 @@ test('a diverging loss stops with exit code 3, names the epoch and keeps the las
 
 test('a run killed while writing a checkpoint leaves the previous one whole, and resumes from it', () => {
   const out = join(dir, 'killed');
-  // Writes per epoch with --save-every 1: training state, model, metrics; config.json is write 1.
-  const env = { ...process.env, AUDIOPRED_TEST_KILL_AT_WRITE: String(1 + 3 * 2 + 2) }; // the model file of epoch 3
+  // Writes per epoch with --save-every 1: metrics, training state, model; config.json is write 1.
+  const env = { ...process.env, AUDIOPRED_TEST_KILL_AT_WRITE: String(1 + 3 * 2 + 3) }; // the model file of epoch 3
   const r = runCli(['train', audio, ...small, '--threads', '1', '--epochs', '6', '--save-every', '1', '--out', out], CLI_CWD, env);
   assert.equal(r.signal, 'SIGKILL');
   assert.ok(readdirSync(out).some((f) => f.endsWith('.tmp')), 'the torn temporary file is left beside the checkpoint');
