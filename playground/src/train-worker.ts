@@ -85,7 +85,6 @@ async function train(request: TrainRequest, config: TrainConfig, source: UnitSou
     threads: trainer.threads,
     backend: backendLabel(trainer.backend),
   };
-  post({ type: 'start', info });
   const record: RunConfigRecord = {
     audiopred: version,
     created: new Date().toISOString(),
@@ -105,6 +104,9 @@ async function train(request: TrainRequest, config: TrainConfig, source: UnitSou
       memory_gib: (navigator as Navigator & { deviceMemory?: number }).deviceMemory ?? 0,
     },
   };
+  // 'start' follows the run's last await before its epochs: once the page has it, the worker is
+  // in the first epoch, and a stop is read only after an epoch (or ends a worker that is stuck).
+  post({ type: 'start', info });
 
   const metrics: MetricsLine[] = [];
   const heatmaps = new HeatmapMaker(source, config, data);

@@ -158,10 +158,9 @@ test('stop ends a run after its epoch, and ends the worker of a unit that never 
   await writeUnit(page, THROWING.replace("if (++steps === 100) throw new Error('no more frames');", 'if (++steps === 100) for (;;) {}'), 'loops.ts');
   await page.getByTestId('train').click();
   await waitForStatus(page, /^training$/);
-  // Stop only once the worker is in the loop: a stop that arrives while the run is still loading
-  // ends it before its first epoch, and the worker is never stuck.
+  // Stop only once the run has started (the worker then is in its first epoch): a stop that
+  // arrives while the run is still loading ends it before epoch 1, and the worker is never stuck.
   await page.getByTestId('run').filter({ hasText: /^loops/ }).waitFor();
-  await page.waitForTimeout(1000);
   await page.getByTestId('stop').click();
   await waitForStatus(page, /^interrupted$/, 15_000);
   assert.match((await page.getByTestId('unit-error').textContent()) ?? '', /did not return, so its worker was ended/);
